@@ -1,0 +1,149 @@
+"""Recognising tool formats (Anthropic, OpenAI, MCP, Gemini, loose BFCL-style) and prompts in Documents."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from toollint.catalog.model import MAX_SCHEMA_DEPTH, Parameter, Prompt, Tool, ToolFormat
+from toollint.diagnostics import Pointer
+
+_INPUT_KEYS: dict[str, ToolFormat] = {
+    "input_schema": "anthropic",
+    "inputSchema": "mcp",
+    "parameters": "openai-function",
+    "parametersJsonSchema": "gemini",
+}
+_OUTPUT_KEYS = (("output_schema",), ("outputSchema",), ("x-toollint", "output_schema"))
+_GEMINI_LISTS = ("function_declarations", "functionDeclarations")
+_PROMPT_KEYS = ("system", "prompt", "instructions")
+
+
+def _function_spec(obj: dict[str, Any]) -> tuple[ToolFormat, Pointer] | None:
+    """The format of one candidate object and where its name/description live, or None."""
+    kind = obj.get("type")
+    if kind == "function" and isinstance(obj.get("function"), dict):
+        return "openai", ("function",)
+    if "name" not in obj:
+        return None
+    if kind == "function":
+        return "openai-responses", ()
+    if kind not in (None, "custom"):
+        return None  # provider built-in tools (web_search_..., computer_...) carry no schema to lint
+    for key, fmt in _INPUT_KEYS.items():
+        if key in obj:
+            return fmt, ()
+    return None
+
+
+def _input_key(spec: dict[str, Any]) -> str | None:
+    for key in _INPUT_KEYS:
+        if key in spec:
+            return key
+    return None
+
+
+def _output_key(spec: dict[str, Any]) -> tuple[str, ...] | None:
+    for path in _OUTPUT_KEYS:
+        value: Any = spec
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        if value is not None:
+            return path
+    return None
+
+
+def parameters_of(schema: Any, pointer: Pointer) -> tuple[Parameter, ...]:
+    found: list[Parameter] = []
+    stack: list[tuple[Any, Pointer, str, int]] = [(schema, pointer, "", 0)]
+    while stack:
+        node, at, prefix, depth = stack.pop()
+        if not isinstance(node, dict) or depth > MAX_SCHEMA_DEPTH:
+            continue
+        props = node.get("properties")
+        required = node.get("required")
+        required_names = set(required) if isinstance(required, list) and all(isinstance(r, str) for r in required) else set()
+        if isinstance(props, dict):
+            for name, sub in props.items():
+                qualified = f"{prefix}{name}"
+                sub_at = at + ("properties", name)
+                found.append(Parameter(str(name), qualified, sub, sub_at, name in required_names, depth))
+                stack.append((sub, sub_at, qualified + ".", depth + 1))
+        items = node.get("items")
+        if isinstance(items, dict):
+            stack.append((items, at + ("items",), prefix.rstrip(".") + "[]." if prefix else "[].", depth + 1))
+    return tuple(found)
+
+
+def _make_tool(obj: dict[str, Any], pointer: Pointer, path: str, fmt: ToolFormat, spec_at: Pointer) -> Tool:
+    spec = obj
+    for key in spec_at:
+        spec = spec[key]
+    input_key = _input_key(spec)
+    spec_pointer = pointer + spec_at
+    params = parameters_of(spec.get(input_key), spec_pointer + (input_key,)) if input_key else ()
+    return Tool(spec.get("name"), path, pointer, spec_pointer, fmt, spec, input_key, _output_key(spec), params)
+
+
+def _tools_in_list(items: list[Any], pointer: Pointer, path: str, forced: ToolFormat | None) -> Iterator[Tool]:
+    recognised = [(i, obj, _function_spec(obj)) for i, obj in enumerate(items) if isinstance(obj, dict)]
+    any_tool = forced is not None or any(spec for _, _, spec in recognised)
+    for i, obj, spec in recognised:
+        if spec is not None:
+            fmt = "gemini" if forced == "gemini" and spec[0] == "openai-function" else spec[0]
+            yield _make_tool(obj, pointer + (i,), path, fmt, spec[1])
+        elif any(key in obj for key in _GEMINI_LISTS) or "tools" in obj:
+            yield from tools_in(obj, pointer + (i,), path)
+        elif any_tool and isinstance(obj.get("name"), str) and "type" not in obj:
+            # a tool in a list of tools that forgot its schema: still a tool, and the rules will say so
+            yield _make_tool(obj, pointer + (i,), path, forced or "openai-function", ())
+
+
+def tools_in(data: Any, pointer: Pointer, path: str) -> Iterator[Tool]:
+    if isinstance(data, list):
+        yield from _tools_in_list(data, pointer, path, None)
+        return
+    if not isinstance(data, dict):
+        return
+    spec = _function_spec(data)
+    if spec is not None:
+        yield _make_tool(data, pointer, path, *spec)
+        return
+    for key in _GEMINI_LISTS:
+        if isinstance(data.get(key), list):
+            yield from _tools_in_list(data[key], pointer + (key,), path, "gemini")
+    if isinstance(data.get("tools"), list):
+        yield from _tools_in_list(data["tools"], pointer + ("tools",), path, None)
+    if isinstance(data.get("functions"), list):
+        yield from _tools_in_list(data["functions"], pointer + ("functions",), path, "openai-function")
+    result = data.get("result")
+    if isinstance(result, dict) and isinstance(result.get("tools"), list):
+        yield from _tools_in_list(result["tools"], pointer + ("result", "tools"), path, "mcp")
+
+
+def _text_of(content: Any) -> str | None:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        parts = [b.get("text") for b in content if isinstance(b, dict) and isinstance(b.get("text"), str)]
+        return "\n".join(parts) if parts else None
+    return None
+
+
+def prompts_in(data: Any, path: str, agent: str | None) -> Iterator[Prompt]:
+    """Prompts inside a structured (YAML/JSON) document: `system`, `prompt`, `instructions`, `messages`."""
+    if not isinstance(data, dict):
+        return
+    agent = data.get("agent") if isinstance(data.get("agent"), str) else agent
+    for key in _PROMPT_KEYS:
+        text = _text_of(data.get(key))
+        if text is not None:
+            yield Prompt(path, (key,), text, "system", agent)
+    messages = data.get("messages")
+    if isinstance(messages, list):
+        for i, message in enumerate(messages):
+            if isinstance(message, dict):
+                text = _text_of(message.get("content"))
+                role = message.get("role") if isinstance(message.get("role"), str) else "user"
+                if text is not None:
+                    yield Prompt(path, ("messages", i, "content"), text, role, agent)

@@ -1,0 +1,109 @@
+"""The catalog's data types. Every element keeps the file and JSON pointer it came from."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from toollint.diagnostics import Pointer
+
+ToolFormat = Literal["anthropic", "openai", "openai-responses", "openai-function", "mcp", "gemini"]
+
+MAX_SCHEMA_DEPTH = 64
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A property of a tool's input schema, at any depth (`address.city` is nested under `address`)."""
+
+    name: str
+    qualified_name: str
+    schema: Any
+    pointer: Pointer
+    required: bool
+    depth: int
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: Any
+    path: str
+    pointer: Pointer  # the tool object as found in the document
+    spec_pointer: Pointer  # the object that holds name/description (OpenAI chat nests it under `function`)
+    format: ToolFormat
+    spec: dict[str, Any]
+    input_key: str | None
+    output_key: tuple[str, ...] | None
+    parameters: tuple[Parameter, ...] = ()
+
+    @property
+    def display_name(self) -> str:
+        return self.name if isinstance(self.name, str) else repr(self.name)
+
+    @property
+    def description(self) -> Any:
+        return self.spec.get("description")
+
+    @property
+    def input_schema(self) -> Any:
+        return self.spec.get(self.input_key) if self.input_key else None
+
+    @property
+    def input_pointer(self) -> Pointer:
+        return self.spec_pointer + ((self.input_key,) if self.input_key else ())
+
+    @property
+    def output_schema(self) -> Any:
+        value: Any = self.spec
+        for key in self.output_key or ():
+            value = value.get(key) if isinstance(value, dict) else None
+        return value if self.output_key else None
+
+    @property
+    def output_pointer(self) -> Pointer | None:
+        return self.spec_pointer + self.output_key if self.output_key else None
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        value = self.spec.get("x-toollint")
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def annotations(self) -> dict[str, Any] | None:
+        value = self.spec.get("annotations")
+        return value if isinstance(value, dict) else None
+
+    def at(self, *segments: str | int) -> Pointer:
+        """A pointer below the tool's spec object."""
+        return self.spec_pointer + segments
+
+
+@dataclass(frozen=True)
+class Prompt:
+    path: str
+    pointer: Pointer  # () for a whole prompt file, else the string inside a structured document
+    text: str
+    role: str = "system"
+    agent: str | None = None
+
+
+@dataclass(frozen=True)
+class Agent:
+    """A toolset and the prompts that are checked against it."""
+
+    name: str
+    tools: tuple[Tool, ...]
+    prompts: tuple[Prompt, ...]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    tools: tuple[Tool, ...]
+    prompts: tuple[Prompt, ...]
+    agents: tuple[Agent, ...] = field(default=())
+
+    def parameters(self) -> Iterator[tuple[Tool, Parameter]]:
+        for tool in self.tools:
+            for parameter in tool.parameters:
+                yield tool, parameter

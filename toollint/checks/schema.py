@@ -1,0 +1,288 @@
+"""Schema checks (TS): is each input schema a valid JSON Schema, an object at the root, and fully typed.
+
+TS001 checks keywords structurally against the dialect's meta-schema rules instead of running a
+meta-schema validator: it is two orders of magnitude faster on thousands of tools, and its messages can
+say what the author probably meant (`"dict"` → `"object"`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from toollint.catalog.model import MAX_SCHEMA_DEPTH, Parameter, Tool
+from toollint.diagnostics import Pointer, Violation
+
+if TYPE_CHECKING:
+    from toollint.engine.run import RuleContext
+
+JSON_TYPES = frozenset({"array", "boolean", "integer", "null", "number", "object", "string"})
+_TYPE_HINTS = {
+    "dict": "object", "map": "object", "hashmap": "object", "object": "object", "json": "object",
+    "float": "number", "double": "number", "decimal": "number", "number": "number",
+    "int": "integer", "long": "integer", "integer": "integer", "short": "integer",
+    "str": "string", "string": "string", "char": "string", "text": "string",
+    "bool": "boolean", "boolean": "boolean",
+    "list": "array", "tuple": "array", "array": "array", "arraylist": "array",
+    "none": "null", "null": "null", "nil": "null",
+}
+_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+_SCHEMA_VALUES = (
+    "additionalProperties", "additionalItems", "contains", "not", "if", "then", "else", "propertyNames",
+    "unevaluatedItems", "unevaluatedProperties", "contentSchema",
+)
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_NON_NEGATIVE = ("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties", "minContains", "maxContains")
+_NUMBERS = ("minimum", "maximum")
+_STRINGS = ("$ref", "$id", "$schema", "$anchor", "$comment", "title", "description", "format", "contentMediaType", "contentEncoding")
+_BOOLEANS = ("uniqueItems", "readOnly", "writeOnly", "deprecated")
+_COMPOSITION = ("$ref", "anyOf", "oneOf", "allOf", "not", "$dynamicRef")
+_ECMA_NAMED_GROUP = re.compile(r"\(\?<(?![=!])")
+
+
+def dialect_of(schema: Any) -> str:
+    uri = schema.get("$schema") if isinstance(schema, dict) else None
+    if isinstance(uri, str):
+        for marker in ("draft-04", "draft-06", "draft-07", "2019-09"):
+            if marker in uri:
+                return marker
+    return "2020-12"
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _kind(value: Any) -> str:
+    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
+        type(value), "a number" if _is_number(value) else type(value).__name__
+    )
+
+
+def _type_problem(value: Any) -> str | None:
+    names = value if isinstance(value, list) else [value]
+    if isinstance(value, list) and not value:
+        return "`type` is an empty list; name at least one type"
+    for name in names:
+        if not isinstance(name, str):
+            return f"`type` must be a type name or a list of them, not {_kind(name)}"
+        if name in JSON_TYPES:
+            continue
+        if not name.strip():
+            return "`type` is empty; give a JSON Schema type such as `string` or `object`"
+        hint = _TYPE_HINTS.get(name.strip().lower())
+        suggestion = f"; use `{hint}`" if hint else f"; use one of {', '.join(sorted(JSON_TYPES))}"
+        return f"`type` `{name}` is not a JSON Schema type{suggestion}"
+    if isinstance(value, list) and len(set(value)) != len(value):
+        return "`type` lists the same type twice"
+    return None
+
+
+def _pattern_problem(pattern: str) -> str | None:
+    if "\\p" in pattern or "\\u{" in pattern:
+        return None  # Unicode property escapes are valid ECMA-262 but unknown to Python's `re`
+    try:
+        re.compile(_ECMA_NAMED_GROUP.sub("(?P<", pattern))
+    except re.error as exc:
+        return f"`pattern` is not a valid regular expression: {exc}"
+    except RecursionError:
+        return None
+    return None
+
+
+def schema_problems(schema: Any, at: Pointer, dialect: str) -> Iterator[tuple[Pointer, str]]:
+    """Structural meta-schema problems of one schema object (not of its subschemas)."""
+    if isinstance(schema, bool):
+        if dialect == "draft-04":
+            yield at, "boolean schemas need draft-06 or later"
+        return
+    if not isinstance(schema, dict):
+        yield at, f"a schema must be an object, not {_kind(schema)}"
+        return
+    for key, value in schema.items():
+        here = at + (key,)
+        if key == "type":
+            problem = _type_problem(value)
+            if problem:
+                yield here, problem
+        elif key == "required":
+            if isinstance(value, bool):
+                yield here, "`required` must list property names on the parent object; `required: true` is draft-03 syntax"
+            elif not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                yield here, "`required` must be an array of property names"
+            elif len(set(value)) != len(value):
+                yield here, "`required` names the same property twice"
+        elif key == "enum":
+            if not isinstance(value, list):
+                yield here, f"`enum` must be an array of allowed values, not {_kind(value)}"
+            elif dialect == "draft-04" and not value:
+                yield here, "`enum` must not be empty"
+        elif key in _NON_NEGATIVE:
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                yield here, f"`{key}` must be a non-negative integer"
+        elif key in _NUMBERS or key == "multipleOf":
+            if not _is_number(value) or (key == "multipleOf" and value <= 0):
+                yield here, f"`{key}` must be a {'positive ' if key == 'multipleOf' else ''}number"
+        elif key in ("exclusiveMinimum", "exclusiveMaximum"):
+            if dialect == "draft-04":
+                if not isinstance(value, bool):
+                    yield here, f"`{key}` must be a boolean in draft-04"
+            elif isinstance(value, bool):
+                yield here, f"`{key}` must be a number (the boolean form is draft-04); give the bound itself"
+            elif not _is_number(value):
+                yield here, f"`{key}` must be a number"
+        elif key in _STRINGS:
+            if not isinstance(value, str):
+                yield here, f"`{key}` must be a string, not {_kind(value)}"
+        elif key in _BOOLEANS:
+            if not isinstance(value, bool):
+                yield here, f"`{key}` must be a boolean, not {_kind(value)}"
+        elif key == "pattern":
+            problem = f"`pattern` must be a string, not {_kind(value)}" if not isinstance(value, str) else _pattern_problem(value)
+            if problem:
+                yield here, problem
+        elif key in _SCHEMA_MAPS:
+            if not isinstance(value, dict):
+                yield here, f"`{key}` must be an object mapping names to schemas, not {_kind(value)}"
+        elif key in _SCHEMA_LISTS:
+            if not isinstance(value, list) or not value:
+                yield here, f"`{key}` must be a non-empty array of schemas"
+        elif key == "items":
+            if isinstance(value, list):
+                if dialect == "2020-12":
+                    yield here, "`items` must be a single schema in JSON Schema 2020-12; use `prefixItems` for tuples"
+            elif not isinstance(value, (dict, bool)):
+                yield here, f"`items` must be a schema, not {_kind(value)}"
+        elif key in _SCHEMA_VALUES:
+            if not isinstance(value, (dict, bool)):
+                yield here, f"`{key}` must be a schema, not {_kind(value)}"
+        elif key == "dependentRequired":
+            if not isinstance(value, dict) or not all(
+                isinstance(v, list) and all(isinstance(s, str) for s in v) for v in value.values()
+            ):
+                yield here, "`dependentRequired` must map property names to arrays of property names"
+
+
+def subschemas(schema: Any, at: Pointer) -> Iterator[tuple[Any, Pointer]]:
+    """Every subschema position directly below `schema`."""
+    if not isinstance(schema, dict):
+        return
+    for key in _SCHEMA_MAPS:
+        value = schema.get(key)
+        if isinstance(value, dict):
+            for name, sub in value.items():
+                yield sub, at + (key, name)
+    for key in _SCHEMA_VALUES:
+        if key in schema:
+            yield schema[key], at + (key,)
+    for key in _SCHEMA_LISTS:
+        value = schema.get(key)
+        if isinstance(value, list):
+            for i, sub in enumerate(value):
+                yield sub, at + (key, i)
+    items = schema.get("items")
+    if isinstance(items, list):
+        for i, sub in enumerate(items):
+            yield sub, at + ("items", i)
+    elif items is not None:
+        yield items, at + ("items",)
+
+
+def walk(schema: Any, at: Pointer) -> Iterator[tuple[Any, Pointer]]:
+    """The schema and all its subschemas, depth-first, bounded in depth."""
+    stack: list[tuple[Any, Pointer, int]] = [(schema, at, 0)]
+    while stack:
+        node, here, depth = stack.pop()
+        yield node, here
+        if depth < MAX_SCHEMA_DEPTH:
+            stack.extend((sub, ptr, depth + 1) for sub, ptr in reversed(list(subschemas(node, here))))
+
+
+def invalid_input_schema(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
+    schema = tool.input_schema
+    if schema is None:
+        return
+    if not isinstance(schema, dict):
+        yield Violation(tool.input_pointer, f"input schema of `{tool.display_name}` must be an object, not {_kind(schema)}")
+        return
+    dialect = dialect_of(schema)
+    for node, at in walk(schema, tool.input_pointer):
+        for pointer, message in schema_problems(node, at, dialect):
+            yield Violation(pointer, message)
+
+
+def input_schema_not_object(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
+    schema = tool.input_schema
+    if tool.input_key is None:
+        if tool.format in ("anthropic", "mcp"):
+            yield Violation(tool.at("name"), f"tool `{tool.display_name}` has no input schema", anchor="key")
+        return
+    if not isinstance(schema, dict):
+        return  # TS001 reports it
+    kind = schema.get("type")
+    if kind == "object":
+        return
+    if kind is None:
+        yield Violation(tool.input_pointer, "the input schema has no `type: object` at its root", anchor="key")
+    elif isinstance(kind, str) and kind in JSON_TYPES or isinstance(kind, list):
+        yield Violation(tool.input_pointer + ("type",), f"the input schema's root is `{kind}`; tool inputs must be `type: object`")
+
+
+def _declared_names(schema: dict[str, Any]) -> set[str] | None:
+    """Property names declared on this object and its composition branches; None if any name is allowed."""
+    names: set[str] = set()
+    for node in [schema, *[b for k in ("allOf", "anyOf", "oneOf") for b in schema.get(k) or () if isinstance(b, dict)]]:
+        props = node.get("properties")
+        if isinstance(props, dict):
+            names |= set(props)
+        if node.get("patternProperties") or "$ref" in node:
+            return None
+    return names
+
+
+def unknown_required_property(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
+    schema = tool.input_schema
+    if not isinstance(schema, dict):
+        return
+    for node, at in walk(schema, tool.input_pointer):
+        if not isinstance(node, dict):
+            continue
+        required = node.get("required")
+        if not isinstance(required, list) or not required:
+            continue
+        names = _declared_names(node)
+        if names is None:
+            continue
+        for index, name in enumerate(required):
+            if isinstance(name, str) and name not in names:
+                if names:
+                    close = _closest(name, names)
+                    hint = f"; did you mean `{close}`?" if close else ""
+                    message = f"`required` names `{name}`, which is not a property{hint}"
+                else:
+                    message = f"`required` names `{name}`, but the schema defines no `properties`"
+                yield Violation(at + ("required", index), message)
+
+
+def _closest(word: str, choices: set[str]) -> str | None:
+    import difflib
+
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def untyped_parameter(parameter: Parameter, ctx: RuleContext) -> Iterator[Violation]:
+    schema = parameter.schema
+    if schema is True or schema == {}:
+        yield Violation(parameter.pointer, f"parameter `{parameter.qualified_name}` accepts any value; give it a `type`", anchor="key")
+        return
+    if not isinstance(schema, dict):
+        return  # TS001 reports non-schemas
+    if "type" in schema or "enum" in schema or "const" in schema or any(k in schema for k in _COMPOSITION):
+        return
+    yield Violation(
+        parameter.pointer,
+        f"parameter `{parameter.qualified_name}` has no `type`, `enum`, `const`, `$ref` or composition",
+        anchor="key",
+    )

@@ -1,0 +1,185 @@
+"""The click commands. Each one only turns arguments into settings and hands them to a function that does the work."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from toollint import __version__
+from toollint.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_SUCCESS
+from toollint.engine.config import OUTPUT_FORMATS, PROVIDER_TARGETS, ConfigError, Overrides, load_settings
+
+
+def _fail(message: str) -> None:
+    click.echo(f"toollint: error: {message}", err=True)
+    raise SystemExit(EXIT_ERROR)
+
+
+def _selectors(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Options may be repeated and comma-separated: `--select TS,TD --select TN001`."""
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class CheckInvocation:
+    paths: tuple[Path, ...]
+    overrides: Overrides
+    output_file: Path | None
+    exit_zero: bool
+    statistics: bool
+    quiet: bool
+    color: str
+    skip_unrecognized: bool
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="toollint", message="%(prog)s %(version)s")
+def cli() -> None:
+    """Lint LLM tool definitions and the prompts that use them."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--config", type=click.Path(path_type=Path), help="Config file to use instead of the closest one.")
+@click.option("--select", multiple=True, help="Rules to enable (codes, prefixes or names; comma-separated). Replaces the config's.")
+@click.option("--extend-select", multiple=True, help="Rules to enable in addition to the selected ones.")
+@click.option("--ignore", multiple=True, help="Rules to disable.")
+@click.option("--target", "targets", multiple=True, type=click.Choice(PROVIDER_TARGETS), help="Provider whose limits apply (repeatable; default anthropic, openai, mcp).")
+@click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), help="How to print findings (default text).")
+@click.option("--output-file", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to this file.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), help="Lowest severity that makes the exit code 1 (default error).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (internal errors still exit 2).")
+@click.option("--statistics", is_flag=True, help="Print a count per rule and what was loaded instead of each finding.")
+@click.option("--skip-unrecognized", is_flag=True, help="Skip named files that hold no tool or prompt (for pre-commit, which names every file).")
+@click.option("-q", "--quiet", is_flag=True, help="Leave out the summary line.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour the text output; NO_COLOR turns auto off.")
+def check(
+    paths: tuple[Path, ...],
+    config: Path | None,
+    select: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    targets: tuple[str, ...],
+    output_format: str | None,
+    output_file: Path | None,
+    fail_on: str | None,
+    exit_zero: bool,
+    statistics: bool,
+    skip_unrecognized: bool,
+    quiet: bool,
+    color: str,
+) -> None:
+    """Check tool definitions and prompts under PATHS (default: the current folder)."""
+    overrides = Overrides(
+        config=config,
+        select=_selectors(select) or None,
+        extend_select=_selectors(extend_select),
+        ignore=_selectors(ignore),
+        targets=targets or None,
+        fail_on=fail_on,
+        output_format=output_format,
+    )
+    invocation = CheckInvocation(paths or (Path("."),), overrides, output_file, exit_zero, statistics, quiet, color, skip_unrecognized)
+    raise SystemExit(run_check(invocation))
+
+
+def run_check(invocation: CheckInvocation) -> int:
+    from toollint.engine.run import check_paths
+    from toollint.loading.discover import PathNotFound
+    from toollint.reporting import ReportOptions, renderer
+
+    missing = [p for p in invocation.paths if not p.exists()]
+    if missing:
+        _fail(f"path `{missing[0]}` does not exist")
+    try:
+        settings = load_settings(invocation.overrides, invocation.paths[0])
+        result = check_paths(list(invocation.paths), settings, skip_unrecognized=invocation.skip_unrecognized)
+    except ConfigError as exc:
+        _fail(str(exc))
+    except PathNotFound as exc:
+        _fail(str(exc))
+
+    use_color = invocation.color == "always" or (
+        invocation.color == "auto"
+        and invocation.output_file is None
+        and not os.environ.get("NO_COLOR")
+        and sys.stdout.isatty()
+    )
+    options = ReportOptions(settings.rulebook, color=use_color, quiet=invocation.quiet, version=__version__)
+    if invocation.statistics:
+        from toollint.reporting.text import render_statistics
+
+        report = render_statistics(result)
+    else:
+        report = renderer(settings.output_format)(result, options)
+    if invocation.output_file is not None:
+        try:
+            invocation.output_file.write_text(report, encoding="utf-8")
+        except OSError as exc:
+            _fail(f"cannot write `{invocation.output_file}`: {exc.strerror or exc}")
+    else:
+        _write(report)
+
+    if result.internal_error:
+        return EXIT_ERROR
+    if invocation.exit_zero:
+        return EXIT_SUCCESS
+    worst = result.worst()
+    return EXIT_FINDINGS if worst is not None and worst >= settings.fail_on else EXIT_SUCCESS
+
+
+def _write(text: str) -> None:
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `toollint check | head`
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+@cli.command()
+@click.argument("rule_id", metavar="CODE|NAME")
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rule(rule_id: str, output_format: str) -> None:
+    """Show the documentation of one rule."""
+    import json
+
+    from toollint.engine.rulebook import RulebookError, load_builtin
+    from toollint.reporting.ruledoc import render_rule, rule_as_dict
+
+    try:
+        book = load_builtin()
+    except RulebookError as exc:
+        _fail(str(exc))
+    spec = book.lookup(rule_id)
+    if spec is None:
+        import difflib
+
+        close = difflib.get_close_matches(rule_id, [*book.by_code, *book.by_name], n=1)
+        hint = f" (did you mean `{close[0]}`?)" if close else "; `toollint rules` lists them"
+        _fail(f"unknown rule `{rule_id}`{hint}")
+    assert spec is not None
+    _write(json.dumps(rule_as_dict(spec), indent=2) + "\n" if output_format == "json" else render_rule(spec, book))
+
+
+@cli.command()
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules(output_format: str) -> None:
+    """List every rule with its code, name, default severity and summary."""
+    import json
+
+    from toollint.engine.rulebook import RulebookError, load_builtin
+    from toollint.reporting.ruledoc import render_rule_list, rule_as_dict
+
+    try:
+        book = load_builtin()
+    except RulebookError as exc:
+        _fail(str(exc))
+    if output_format == "json":
+        _write(json.dumps([rule_as_dict(book.by_code[c]) for c in sorted(book.by_code)], indent=2) + "\n")
+    else:
+        _write(render_rule_list(book))

@@ -1,0 +1,87 @@
+"""Data that flows between the stages: pointers, violations, spans and diagnostics."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Literal, Union
+
+Segment = Union[str, int]
+Pointer = tuple[Segment, ...]
+
+
+class Severity(enum.IntEnum):
+    """Ordered so that `--fail-on` can compare levels."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls[text.upper()]
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+def to_json_pointer(pointer: Pointer) -> str:
+    """Render pointer segments as an RFC 6901 string ("" is the whole document)."""
+    return "".join("/" + str(s).replace("~", "~0").replace("/", "~1") for s in pointer)
+
+
+def from_json_pointer(text: str) -> Pointer:
+    if not text or text == "#":
+        return ()
+    text = text[1:] if text.startswith("#") else text
+    parts = text.split("/")[1:]
+    out: list[Segment] = []
+    for p in parts:
+        p = p.replace("~1", "/").replace("~0", "~")
+        out.append(int(p) if p.isdigit() else p)
+    return tuple(out)
+
+
+Anchor = Literal["value", "key"]
+
+
+@dataclass(frozen=True)
+class Violation:
+    """What a rule yields: where (a pointer, or character offsets in a prompt) and what is wrong.
+
+    A rule never knows line numbers or its own severity; the engine adds both.
+    `path` is only needed by rules that look across files (toolset and prompt rules).
+    """
+
+    pointer: Pointer
+    message: str
+    path: str | None = None
+    anchor: Anchor = "value"
+    offsets: tuple[int, int] | None = None
+    related: tuple[tuple[str, Pointer], ...] = ()  # other places the message refers to, as (path, pointer)
+
+
+@dataclass(frozen=True)
+class Span:
+    """1-based line and column (Unicode code points); the end is exclusive."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    path: str
+    span: Span
+    pointer: Pointer = ()
+    related: tuple[str, ...] = field(default=())
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.span.line, self.span.column, self.code)

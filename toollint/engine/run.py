@@ -1,0 +1,302 @@
+"""Running a check: load documents, build the catalog, dispatch rules by target, resolve and filter diagnostics."""
+
+from __future__ import annotations
+
+import importlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from toollint.catalog.extract import prompts_in, tools_in
+from toollint.catalog.model import Agent, Catalog, Prompt, Tool
+from toollint.diagnostics import Diagnostic, Pointer, Severity, Span, Violation
+from toollint.engine.config import Settings
+from toollint.engine.rulebook import RuleSpec
+from toollint.engine.suppressions import Suppression, comment_suppressions, pointer_suppressions, problem
+from toollint.loading.discover import Candidate, discover, matches
+from toollint.loading.document import DEFERRED_SUFFIXES, Document, LoadError, load, parse
+
+Check = Callable[[Any, "RuleContext"], Iterable[Violation]]
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What a check may know besides its subject: its options, the provider targets, and the enclosing tool/agent."""
+
+    options: Mapping[str, Any]
+    targets: tuple[str, ...]
+    tool: Tool | None = None
+    agent: Agent | None = None
+
+
+@dataclass
+class Result:
+    diagnostics: list[Diagnostic]
+    documents: dict[str, Document]
+    files: int = 0
+    tools: int = 0
+    prompts: int = 0
+    internal_error: bool = False
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def worst(self) -> Severity | None:
+        return max((d.severity for d in self.diagnostics), default=None)
+
+
+def resolve_check(rule: RuleSpec) -> Check:
+    if rule.then is not None:
+        from toollint.checks.functions import generic_check
+
+        return generic_check(rule)
+    module_name, _, function = (rule.check or "").partition(":")
+    module = importlib.import_module(f"toollint.checks.{module_name}")
+    return getattr(module, function)  # type: ignore[no-any-return]
+
+
+def check_paths(paths: list[Path], settings: Settings, skip_unrecognized: bool = False) -> Result:
+    loaded: list[tuple[Document | None, list[LoadError]]] = []
+    candidates: Iterator[Candidate] = discover(paths, settings.exclude, settings.root)
+    for candidate in candidates:
+        if candidate.path.suffix.lower() in DEFERRED_SUFFIXES:
+            continue
+        explicit = candidate.explicit and not skip_unrecognized
+        loaded.append(load(candidate.path, explicit, settings.max_file_size))
+    return run(loaded, settings)
+
+
+def check_sources(sources: Iterable[tuple[str, str]], settings: Settings) -> Result:
+    """Lint in-memory files (name, text); the name's suffix decides the parser. Used by tests and rule examples."""
+    from toollint.loading.document import KIND_BY_SUFFIX
+
+    loaded = [parse(name, text, KIND_BY_SUFFIX[Path(name).suffix.lower()], True) for name, text in sources]
+    return run(loaded, settings)
+
+
+class _Collector:
+    """Turns violations into diagnostics: location from the document, code and severity from the settings."""
+
+    def __init__(self, settings: Settings, documents: dict[str, Document]) -> None:
+        self.settings = settings
+        self.documents = documents
+        self.raw: list[tuple[RuleSpec, Violation, str]] = []
+        self.internal_error = False
+
+    def add(self, rule: RuleSpec, violation: Violation, default_path: str) -> None:
+        self.raw.append((rule, violation, violation.path or default_path))
+
+    def span(self, path: str, violation: Violation) -> Span:
+        document = self.documents.get(path)
+        if document is None:
+            return Span(1, 1, 1, 1)
+        if violation.offsets is not None:
+            return document.lines.span(*violation.offsets)
+        return document.span(violation.pointer, violation.anchor)
+
+    def location(self, path: str, pointer: Pointer) -> str:
+        document = self.documents.get(path)
+        if document is None:
+            return path
+        span = document.span(pointer, "key")
+        return f"{path}:{span.line}:{span.column}"
+
+    def diagnostic(self, rule: RuleSpec, violation: Violation, path: str, related: tuple[str, ...] = ()) -> Diagnostic:
+        return Diagnostic(
+            code=rule.code,
+            name=rule.name,
+            severity=self.settings.severity.get(rule.code, rule.severity),
+            message=violation.message,
+            path=path,
+            span=self.span(path, violation),
+            pointer=violation.pointer,
+            related=related,
+        )
+
+
+def _agents(settings: Settings, tools: list[Tool], prompts: list[Prompt]) -> tuple[Agent, ...]:
+    if not settings.agents:
+        return (Agent("default", tuple(tools), tuple(prompts)),)
+
+    def relative(path: str) -> str:
+        try:
+            return Path(path).resolve().relative_to(settings.root).as_posix()
+        except ValueError:
+            return Path(path).as_posix()
+
+    agents = []
+    for spec in settings.agents:
+        chosen_tools = tuple(t for t in tools if any(matches(relative(t.path), g) for g in spec.tools))
+        chosen_prompts = tuple(
+            p for p in prompts if p.agent == spec.name or (p.agent is None and any(matches(relative(p.path), g) for g in spec.prompts))
+        )
+        agents.append(Agent(spec.name, chosen_tools, chosen_prompts))
+    return tuple(agents)
+
+
+def run(loaded: list[tuple[Document | None, list[LoadError]]], settings: Settings) -> Result:
+    book = settings.rulebook
+    documents: dict[str, Document] = {}
+    collector = _Collector(settings, documents)
+    engine_diagnostics: list[Diagnostic] = []
+    tools: list[Tool] = []
+    prompts: list[Prompt] = []
+    parse_error = book.by_code["TL001"]
+    unrecognised = book.by_code["TL002"]
+
+    files = 0
+    for document, errors in loaded:
+        files += 1
+        for error in errors:
+            span = Span(error.line, error.column, error.line, error.column + 1)
+            engine_diagnostics.append(
+                Diagnostic(parse_error.code, parse_error.name, Severity.ERROR, error.message, error.path, span)
+            )
+        if document is None:
+            continue
+        documents[document.path] = document
+        if document.kind == "text":
+            agent = document.front_matter.get("agent")
+            prompts.append(Prompt(document.path, (), document.text, "system", agent if isinstance(agent, str) else None))
+            continue
+        found_tools = list(tools_in(document.data, (), document.path))
+        found_prompts = list(prompts_in(document.data, document.path, None))
+        tools.extend(found_tools)
+        prompts.extend(found_prompts)
+        if not found_tools and not found_prompts and document.explicit and not errors:
+            collector.add(
+                unrecognised,
+                Violation((), "no tool definitions or prompts found; expected Anthropic, OpenAI, MCP or Gemini tools, "
+                          "or a prompt file with `system`, `prompt` or `messages`"),
+                document.path,
+            )
+
+    catalog = Catalog(tuple(tools), tuple(prompts), _agents(settings, tools, prompts))
+    _dispatch(catalog, settings, collector)
+
+    diagnostics = engine_diagnostics + [collector.diagnostic(rule, v, path, _related(collector, v)) for rule, v, path in collector.raw]
+    diagnostics = _filter(diagnostics, documents, settings, collector)
+    diagnostics.sort(key=Diagnostic.sort_key)
+    return Result(
+        diagnostics=diagnostics,
+        documents=documents,
+        files=files,
+        tools=len(tools),
+        prompts=len(prompts),
+        internal_error=collector.internal_error,
+        counts=Counter(d.code for d in diagnostics),
+    )
+
+
+def _related(collector: _Collector, violation: Violation) -> tuple[str, ...]:
+    return tuple(collector.location(path, pointer) for path, pointer in violation.related)
+
+
+def _dispatch(catalog: Catalog, settings: Settings, collector: _Collector) -> None:
+    book = settings.rulebook
+    internal = book.by_code["TL005"]
+    for code in sorted(settings.enabled):
+        rule = book.by_code[code]
+        if rule.check == "engine:builtin":
+            continue
+        base = RuleContext(settings.options.get(code, {}), settings.targets)
+        try:
+            check = resolve_check(rule)
+        except (ImportError, AttributeError) as exc:
+            collector.internal_error = True
+            collector.add(internal, Violation((), f"rule {code} cannot be loaded from `{rule.check}`: {exc}"), rule.origin)
+            continue
+        for subject, context, path, pointer in _subjects(rule.target, catalog, base):
+            try:
+                for violation in check(subject, context):
+                    collector.add(rule, violation, path)
+            except Exception as exc:  # a broken rule must not hide the other findings
+                collector.internal_error = True
+                label = getattr(subject, "display_name", None) or getattr(subject, "name", "") or path
+                message = f"rule {code} ({rule.name}) failed on `{label}`: {type(exc).__name__}: {exc}"
+                collector.add(internal, Violation(pointer, message), path)
+
+
+def _subjects(target: str, catalog: Catalog, base: RuleContext) -> Iterator[tuple[Any, RuleContext, str, Pointer]]:
+    if target == "tool":
+        for tool in catalog.tools:
+            yield tool, base, tool.path, tool.pointer
+    elif target == "parameter":
+        for tool in catalog.tools:
+            context = RuleContext(base.options, base.targets, tool)
+            for parameter in tool.parameters:
+                yield parameter, context, tool.path, parameter.pointer
+    elif target == "toolset":
+        for agent in catalog.agents:
+            yield agent, RuleContext(base.options, base.targets, agent=agent), "", ()
+    elif target == "prompt":
+        for agent in catalog.agents:
+            context = RuleContext(base.options, base.targets, agent=agent)
+            for prompt in agent.prompts:
+                yield prompt, context, prompt.path, prompt.pointer
+
+
+def _filter(
+    diagnostics: list[Diagnostic], documents: dict[str, Document], settings: Settings, collector: _Collector
+) -> list[Diagnostic]:
+    book = settings.rulebook
+    ignored_by_file: dict[str, frozenset[str]] = {}
+
+    def file_ignores(path: str) -> frozenset[str]:
+        if path not in ignored_by_file:
+            codes: set[str] = set()
+            if settings.per_file_ignores:
+                try:
+                    relative = Path(path).resolve().relative_to(settings.root).as_posix()
+                except ValueError:
+                    relative = Path(path).as_posix()
+                for glob, ignored in settings.per_file_ignores:
+                    if matches(relative, glob):
+                        codes |= ignored
+            ignored_by_file[path] = frozenset(codes)
+        return ignored_by_file[path]
+
+    suppressions: list[Suppression] = []
+    for document in documents.values():
+        if document.kind in ("yaml", "text"):
+            suppressions.extend(comment_suppressions(document))
+        if document.kind != "text":
+            suppressions.extend(pointer_suppressions(document))
+    by_path: dict[str, list[Suppression]] = {}
+    for s in suppressions:
+        by_path.setdefault(s.path, []).append(s)
+
+    known = set(book.by_code)
+    valid = {id(s) for s in suppressions if problem(s, known) is None}
+    used: set[int] = set()
+    kept: list[Diagnostic] = []
+    for d in diagnostics:
+        if d.code not in settings.enabled or d.code in file_ignores(d.path) and d.code not in ("TL001", "TL005"):
+            continue
+        hit = next(
+            (s for s in by_path.get(d.path, ()) if id(s) in valid and s.matches(d.code, d.span.line, d.pointer)),
+            None,
+        )
+        if hit is not None and d.code not in ("TL001", "TL005"):
+            used.add(id(hit))
+            continue
+        kept.append(d)
+
+    for s in suppressions:
+        why = problem(s, known)
+        rule = book.by_code["TL004" if why else "TL003"]
+        if rule.code not in settings.enabled or rule.code in file_ignores(s.path):
+            continue
+        if why is None:
+            if id(s) in used or not any(c in settings.enabled and c not in file_ignores(s.path) for c in s.codes):
+                continue
+            why = f"unused suppression of {', '.join(s.codes)}: no such finding here"
+        violation = Violation(s.pointer, why) if s.scope is not None else Violation((), why)
+        diagnostic = collector.diagnostic(rule, violation, s.path)
+        if s.scope is None:
+            diagnostic = Diagnostic(
+                diagnostic.code, diagnostic.name, diagnostic.severity, why, s.path,
+                Span(s.line, s.column, s.line, s.column + 1),
+            )
+        kept.append(diagnostic)
+    return kept

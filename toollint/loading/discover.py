@@ -1,0 +1,77 @@
+"""Turning the paths on the command line into the list of files to check."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from toollint.loading.document import DEFERRED_SUFFIXES, KIND_BY_SUFFIX
+
+PRUNED_DIRECTORIES = frozenset(
+    {"node_modules", "__pycache__", "venv", "site-packages", "build", "dist", "htmlcov"}
+)
+# Project documentation is not a prompt; it is checked only when named explicitly.
+DOCUMENTATION_FILES = ("README*", "CHANGELOG*", "CONTRIBUTING*", "LICENSE*", "CODE_OF_CONDUCT*", "SECURITY*")
+
+
+class PathNotFound(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Candidate:
+    path: Path
+    explicit: bool
+
+
+def matches(relative_posix: str, pattern: str) -> bool:
+    """Glob match: patterns without a slash match the file name, others the path from the config's folder."""
+    pattern = pattern.rstrip("/")
+    if "/" not in pattern:
+        return any(fnmatch.fnmatchcase(part, pattern) for part in relative_posix.split("/"))
+    pattern = pattern.removeprefix("./")
+    return fnmatch.fnmatchcase(relative_posix, pattern) or fnmatch.fnmatchcase(relative_posix, pattern + "/*")
+
+
+def discover(paths: Iterable[Path], exclude: tuple[str, ...] = (), root: Path | None = None) -> Iterator[Candidate]:
+    root = (root or Path.cwd()).resolve()
+    seen: set[Path] = set()
+
+    def excluded(path: Path) -> bool:
+        if not exclude:
+            return False
+        try:
+            rel = path.resolve().relative_to(root).as_posix()
+        except ValueError:
+            rel = path.as_posix()
+        return any(matches(rel, pattern) for pattern in exclude)
+
+    for given in paths:
+        if not given.exists():
+            raise PathNotFound(f"path `{given}` does not exist")
+        if given.is_file():
+            key = given.resolve()
+            if key not in seen:
+                seen.add(key)
+                yield Candidate(given, explicit=True)
+            continue
+        for folder, dirnames, filenames in os.walk(given):
+            here = Path(folder)
+            dirnames[:] = sorted(
+                d for d in dirnames if not d.startswith(".") and d not in PRUNED_DIRECTORIES and not excluded(here / d)
+            )
+            for name in sorted(filenames):
+                suffix = os.path.splitext(name)[1].lower()
+                if suffix not in KIND_BY_SUFFIX and suffix not in DEFERRED_SUFFIXES:
+                    continue
+                if name.startswith(".") or any(fnmatch.fnmatch(name, p) for p in DOCUMENTATION_FILES):
+                    continue
+                path = here / name
+                key = path.resolve()
+                if key in seen or excluded(path):
+                    continue
+                seen.add(key)
+                yield Candidate(path, explicit=False)

@@ -1,0 +1,165 @@
+"""Reading one file into a Document: decoding, size limits, parsing by kind, and parse errors with positions."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+from toollint.diagnostics import Anchor, Pointer, Span
+from toollint.loading.positions import LineIndex, Locator
+
+Kind = Literal["json", "jsonl", "yaml", "text"]
+
+KIND_BY_SUFFIX: dict[str, Kind] = {
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".md": "text",
+    ".markdown": "text",
+    ".txt": "text",
+    ".prompt": "text",
+    ".j2": "text",
+    ".jinja": "text",
+    ".jinja2": "text",
+}
+# Python sources are recognised so that pre-commit can pass them, but extracting tools from them
+# is not part of this release: they are skipped without a finding.
+DEFERRED_SUFFIXES = frozenset({".py"})
+
+DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class LoadError:
+    """A file that could not be read or parsed; becomes a TL001 diagnostic."""
+
+    path: str
+    message: str
+    line: int = 1
+    column: int = 1
+
+
+@dataclass(eq=False)
+class Document:
+    path: str
+    kind: Kind
+    text: str
+    data: Any
+    explicit: bool = False
+    front_matter: dict[str, Any] = field(default_factory=dict)
+    _locator: Locator | None = None
+
+    @cached_property
+    def lines(self) -> LineIndex:
+        return LineIndex(self.text)
+
+    @property
+    def locator(self) -> Locator:
+        if self._locator is None:
+            from toollint.loading.json_source import JsonLocator
+
+            self._locator = JsonLocator(self.text, lines=self.lines) if self.kind == "json" else _TextLocator(self)
+        return self._locator
+
+    def span(self, pointer: Pointer, anchor: Anchor = "value") -> Span:
+        return self.locator.span(pointer, anchor)
+
+    def source_line(self, line: int) -> str:
+        start = self.lines.line_start(line)
+        end = self.text.find("\n", start)
+        return self.text[start : end if end >= 0 else len(self.text)].rstrip("\r")
+
+
+class _TextLocator:
+    """Prompt texts have no pointers into structure; everything maps to the start of the file."""
+
+    def __init__(self, document: Document) -> None:
+        self._document = document
+
+    def span(self, pointer: Pointer, anchor: Anchor = "value") -> Span:
+        return Span(1, 1, 1, 1)
+
+
+def display_path(path: Path) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        rel = str(path)
+    return Path(rel).as_posix()
+
+
+def read_text(path: Path, display: str, max_size: int) -> str | LoadError:
+    try:
+        size = path.stat().st_size
+        if size > max_size:
+            return LoadError(
+                display,
+                f"file is {size / 1_048_576:.1f} MB, above the {max_size / 1_048_576:.0f} MB limit"
+                " (raise `max-file-size` in the config to check it)",
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        return LoadError(display, f"cannot read file: {exc.strerror or exc}")
+    return decode(raw, display)
+
+
+def decode(raw: bytes, display: str) -> str | LoadError:
+    if b"\x00" in raw[:8192]:
+        return LoadError(display, "binary file (contains NUL bytes), not a text file")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        return LoadError(display, f"invalid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8", line, column)
+    return text
+
+
+def parse(display: str, text: str, kind: Kind, explicit: bool) -> tuple[Document | None, list[LoadError]]:
+    """Parse text of a known kind; a document may come back together with errors (JSON Lines)."""
+    if kind == "json":
+        from toollint.loading.json_source import JsonParseError, parse_json
+
+        try:
+            data = parse_json(text)
+        except JsonParseError as exc:
+            line, column = LineIndex(text).position(exc.offset)
+            return None, [LoadError(display, f"invalid JSON: {exc.message}", line, column)]
+        return Document(display, kind, text, data, explicit), []
+    if kind == "jsonl":
+        from toollint.loading.json_source import JsonLinesLocator, parse_json_lines
+
+        records, offsets, errors = parse_json_lines(text)
+        lines = LineIndex(text)
+        load_errors = [LoadError(display, f"invalid JSON: {e.message}", *lines.position(e.offset)) for e in errors]
+        return Document(display, kind, text, records, explicit, _locator=JsonLinesLocator(text, offsets)), load_errors
+    if kind == "yaml":
+        from toollint.loading.yaml_source import YamlParseError, parse_yaml
+
+        try:
+            data, locator = parse_yaml(text)
+        except YamlParseError as exc:
+            return None, [LoadError(display, f"invalid YAML: {exc.message}", exc.line, exc.column)]
+        return Document(display, kind, text, data, explicit, _locator=locator), []
+    from toollint.loading.text_source import split_front_matter
+
+    front, error = split_front_matter(text)
+    if error is not None:
+        return None, [LoadError(display, error.message, error.line, error.column)]
+    return Document(display, kind, text, text, explicit, front_matter=front), []
+
+
+def load(path: Path, explicit: bool, max_size: int = DEFAULT_MAX_FILE_SIZE) -> tuple[Document | None, list[LoadError]]:
+    display = display_path(path)
+    kind = KIND_BY_SUFFIX.get(path.suffix.lower())
+    if kind is None:
+        return None, []
+    text = read_text(path, display, max_size)
+    if isinstance(text, LoadError):
+        return None, [text]
+    return parse(display, text, kind, explicit)

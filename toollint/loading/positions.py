@@ -1,0 +1,38 @@
+"""Offsets to 1-based line and column, and the locator protocol every document kind implements."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from typing import Protocol
+
+from toollint.diagnostics import Anchor, Pointer, Span
+
+_NEWLINE = re.compile("\n")
+
+
+class LineIndex:
+    """Converts code-point offsets of one text into 1-based (line, column)."""
+
+    def __init__(self, text: str) -> None:
+        self._starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+        self._length = len(text)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        offset = max(0, min(offset, self._length))
+        row = bisect.bisect_right(self._starts, offset) - 1
+        return row + 1, offset - self._starts[row] + 1
+
+    def line_start(self, line: int) -> int:
+        return self._starts[max(0, min(line - 1, len(self._starts) - 1))]
+
+    def span(self, start: int, end: int) -> Span:
+        line, column = self.position(start)
+        end_line, end_column = self.position(max(end, start))
+        return Span(line, column, end_line, end_column)
+
+
+class Locator(Protocol):
+    def span(self, pointer: Pointer, anchor: Anchor = "value") -> Span:
+        """The span of the pointer's key or value, or of its closest existing ancestor."""
+        ...

@@ -1,0 +1,172 @@
+"""YAML: one parse with the libyaml loader gives both the data and node marks for exact positions.
+
+Hostile input is stopped before it can hurt: nesting is measured on the event stream first (the
+libyaml composer recurses in C and crashes on very deep documents), and alias expansion is counted
+on the node graph before any rule walks the constructed data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from toollint.diagnostics import Anchor, Pointer, Span
+from toollint.loading.positions import LineIndex
+
+MAX_DEPTH = 500
+MAX_EXPANDED_NODES = 1_000_000
+
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Parser: Any = getattr(yaml, "CParser", None)
+
+
+class YamlParseError(Exception):
+    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+def _error_from(exc: yaml.YAMLError) -> YamlParseError:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None)
+    message = f"{context}: {problem}" if context and problem else str(problem)
+    if mark is not None:
+        return YamlParseError(message, mark.line + 1, mark.column + 1)
+    return YamlParseError(message)
+
+
+def _check_depth(text: str) -> None:
+    # Block nesting needs a new line per level and flow nesting needs a bracket per level, so
+    # documents that cannot be deep skip the event scan.
+    bound = text.count("\n") + text.count("[") + text.count("{") + text.count("- ")
+    if bound < MAX_DEPTH or _Parser is None:
+        return
+    parser = _Parser(text)
+    depth = 0
+    try:
+        while True:
+            event = parser.get_event()
+            if event is None or isinstance(event, yaml.StreamEndEvent):
+                return
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    raise YamlParseError(
+                        f"nesting deeper than {MAX_DEPTH} levels is not supported", mark.line + 1, mark.column + 1
+                    )
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    finally:
+        parser.dispose()
+
+
+def _check_expansion(roots: list[yaml.Node]) -> None:
+    """Reject alias cycles and alias bombs by counting nodes as if every alias were expanded."""
+    sizes: dict[int, int] = {}
+    for root in roots:
+        stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+        active: set[int] = set()
+        while stack:
+            node, children_done = stack.pop()
+            key = id(node)
+            if children_done:
+                active.discard(key)
+                size = 1 + sum(sizes[id(c)] for c in _children(node))
+                if size > MAX_EXPANDED_NODES:
+                    mark = node.start_mark
+                    raise YamlParseError(
+                        f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes (an alias bomb?)",
+                        mark.line + 1,
+                        mark.column + 1,
+                    )
+                sizes[key] = size
+                continue
+            if key in sizes:
+                continue
+            if key in active:
+                mark = node.start_mark
+                raise YamlParseError("an alias refers to the node that contains it", mark.line + 1, mark.column + 1)
+            active.add(key)
+            stack.append((node, True))
+            stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def parse_yaml(text: str) -> tuple[Any, YamlLocator]:
+    """Parse a YAML stream; several documents become a list, one pointer segment per document."""
+    _check_depth(text)
+    loader = _Loader(text)
+    try:
+        roots: list[yaml.Node] = []
+        while loader.check_node():
+            node = loader.get_node()
+            if node is not None:
+                roots.append(node)
+        if "*" in text:
+            _check_expansion(roots)
+        documents = [loader.construct_document(node) for node in roots]
+    except yaml.YAMLError as exc:
+        raise _error_from(exc) from None
+    except RecursionError:
+        raise YamlParseError("nesting is too deep to parse") from None
+    finally:
+        loader.dispose()
+    if len(roots) == 1:
+        return documents[0], YamlLocator(text, roots[0])
+    return (documents or None), YamlLocator(text, None, roots)
+
+
+class YamlLocator:
+    def __init__(self, text: str, root: yaml.Node | None, stream: list[yaml.Node] | None = None) -> None:
+        self._root = root
+        self._stream = stream or []
+        self._lines = LineIndex(text)
+
+    def _span_of(self, node: yaml.Node) -> Span:
+        start, end = node.start_mark, node.end_mark
+        return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
+    def span(self, pointer: Pointer, anchor: Anchor = "value") -> Span:
+        node = self._root
+        segments = list(pointer)
+        if node is None:
+            if not self._stream:
+                return Span(1, 1, 1, 1)
+            index = segments.pop(0) if segments and isinstance(segments[0], int) else 0
+            node = self._stream[min(index, len(self._stream) - 1)]
+        key_node: yaml.Node | None = None
+        for position, segment in enumerate(segments):
+            child = key = None
+            if isinstance(node, yaml.MappingNode):
+                for k, v in node.value:
+                    if isinstance(k, yaml.ScalarNode) and k.value == str(segment):
+                        key, child = k, v
+            elif isinstance(node, yaml.SequenceNode) and isinstance(segment, int) and 0 <= segment < len(node.value):
+                child = node.value[segment]
+            if child is None:
+                # closest existing ancestor: its key if it has one, else the first line of its value
+                if key_node is not None:
+                    return self._span_of(key_node)
+                start = node.start_mark
+                return Span(start.line + 1, start.column + 1, start.line + 1, start.column + 2)
+            node, key_node = child, key
+            if position == len(segments) - 1 and anchor == "key" and key is not None:
+                return self._span_of(key)
+        if isinstance(node, yaml.ScalarNode) or key_node is None:
+            span = self._span_of(node)
+            if span.end_line > span.line and isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+                return Span(span.line, span.column, span.line, span.column + 1)
+            return span
+        return self._span_of(node) if node.start_mark.line == node.end_mark.line else self._span_of(key_node)

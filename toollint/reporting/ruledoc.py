@@ -1,0 +1,85 @@
+"""Rule documentation rendered from the YAML catalog: what / why / example / use instead / options."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from toollint.engine.rulebook import Example, Rulebook, RuleSpec
+
+_FENCE = {".json": "json", ".jsonl": "json", ".yaml": "yaml", ".yml": "yaml", ".md": "markdown"}
+
+
+def _example(example: Example) -> list[str]:
+    language = _FENCE.get(Path(example.file).suffix, "")
+    return [f"```{language}", f"# {example.file}" if language == "yaml" else "", example.source.rstrip(), "```"]
+
+
+def render_rule(rule: RuleSpec, book: Rulebook) -> str:
+    presets = [name for name, preset in sorted(book.presets.items()) if rule.code in _expand_all(book, preset.select)]
+    lines = [
+        f"# {rule.name} ({rule.code})",
+        "",
+        f"Default severity: {rule.severity.label} · Checks each: {rule.target} · "
+        f"Presets: {', '.join(presets) or 'none'}",
+        "",
+        rule.summary + ".",
+        "",
+        "## What it does",
+        rule.what,
+        "",
+        "## Why is this bad?",
+        rule.why,
+    ]
+    if rule.bad:
+        lines += ["", "## Example", *[x for x in _example(rule.bad[0]) if x != ""]]
+    if rule.good:
+        lines += ["", "Use instead:", *[x for x in _example(rule.good[0]) if x != ""]]
+    lines += ["", "## Options"]
+    if rule.options:
+        lines += ["| option | type | default | description |", "|---|---|---|---|"]
+        lines += [f"| `{o.name}` | {o.type} | `{json.dumps(o.default)}` | {o.description} |" for o in rule.options]
+    else:
+        lines.append("None.")
+    if rule.known_problems:
+        lines += ["", "## Known problems", rule.known_problems]
+    lines += [
+        "",
+        "## Suppression",
+        f"`# toollint: ignore[{rule.code}] reason` (YAML), `<!-- toollint: ignore[{rule.code}] reason -->` (Markdown), "
+        f"`x-toollint: {{ignore: [{{code: {rule.code}, reason: ...}}]}}` (JSON), or `per-file-ignores` in the config.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _expand_all(book: Rulebook, selectors: Any) -> set[str]:
+    codes: set[str] = set()
+    for selector in selectors:
+        codes |= book.expand(selector)
+    return codes
+
+
+def rule_as_dict(rule: RuleSpec) -> dict[str, Any]:
+    return {
+        "code": rule.code,
+        "name": rule.name,
+        "severity": rule.severity.label,
+        "target": rule.target,
+        "summary": rule.summary,
+        "what": rule.what,
+        "why": rule.why,
+        "options": [{"name": o.name, "type": o.type, "default": o.default, "description": o.description} for o in rule.options],
+        "examples": {
+            "bad": [{"file": e.file, "source": e.source} for e in rule.bad],
+            "good": [{"file": e.file, "source": e.source} for e in rule.good],
+        },
+    }
+
+
+def render_rule_list(book: Rulebook) -> str:
+    rows = [f"{'code':<6} {'name':<34} {'severity':<8} summary"]
+    for code in sorted(book.by_code):
+        rule = book.by_code[code]
+        rows.append(f"{code:<6} {rule.name:<34} {rule.severity.label:<8} {rule.summary}")
+    return "\n".join(rows) + "\n"

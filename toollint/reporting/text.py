@@ -1,0 +1,93 @@
+"""Human formats: `text` (grouped by file, the source line with a caret, a summary) and `concise` (one line each)."""
+
+from __future__ import annotations
+
+from itertools import groupby
+from typing import TYPE_CHECKING
+
+from toollint.diagnostics import Diagnostic, Severity
+
+if TYPE_CHECKING:
+    from toollint.engine.run import Result
+    from toollint.reporting import ReportOptions
+
+_COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
+_WINDOW = 100  # characters of a long source line shown around the finding
+
+
+def _paint(text: str, code: str, color: bool) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if color else text
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def summary(result: Result) -> str:
+    checked = f"checked {_plural(result.tools, 'tool')} and {_plural(result.prompts, 'prompt')} in {_plural(result.files, 'file')}"
+    if not result.diagnostics:
+        return f"No problems found; {checked}."
+    by = {s: sum(1 for d in result.diagnostics if d.severity == s) for s in Severity}
+    parts = [_plural(by[Severity.ERROR], "error"), _plural(by[Severity.WARNING], "warning"), f"{by[Severity.INFO]} info"]
+    files = len({d.path for d in result.diagnostics})
+    return f"Found {_plural(len(result.diagnostics), 'problem')} ({', '.join(parts)}) in {_plural(files, 'file')}; {checked}."
+
+
+def _excerpt(result: Result, d: Diagnostic, color: bool) -> list[str]:
+    document = result.documents.get(d.path)
+    if document is None or document.kind == "text" and d.span.line == 1 and d.span.column == 1 and not d.pointer:
+        return []
+    line = document.source_line(d.span.line)
+    if not line.strip():
+        return []
+    start = d.span.column - 1
+    end = d.span.end_column - 1 if d.span.end_line == d.span.line else len(line)
+    end = max(end, start + 1)
+    offset = 0
+    if len(line) > _WINDOW:
+        offset = max(0, min(start - 20, len(line) - _WINDOW))
+        line = ("…" if offset else "") + line[offset : offset + _WINDOW] + ("…" if offset + _WINDOW < len(line) else "")
+        shift = 1 if offset else 0
+        start, end = start - offset + shift, min(end - offset + shift, len(line))
+    gutter = " " * len(str(d.span.line))
+    marker = " " * start + "^" * max(1, end - start)
+    return [
+        _paint(f"    {d.span.line} | ", "2", color) + line.replace("\t", " "),
+        _paint(f"    {gutter} | ", "2", color) + _paint(marker, _COLORS[d.severity], color),
+    ]
+
+
+def render_text(result: Result, options: ReportOptions) -> str:
+    color = options.color
+    out: list[str] = []
+    for path, group in groupby(result.diagnostics, key=lambda d: d.path):
+        out.append(_paint(path, "1", color))
+        for d in group:
+            where = f"{d.span.line}:{d.span.column}"
+            level = _paint(f"{d.severity.label:<7}", _COLORS[d.severity], color)
+            out.append(f"  {where:<8} {level} {_paint(d.code, '1', color)}  {d.message}  {_paint(d.name, '2', color)}")
+            out.extend(_excerpt(result, d, color))
+            out.extend(f"    = note: see {r}" for r in d.related)
+        out.append("")
+    if not options.quiet:
+        out.append(summary(result))
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def render_concise(result: Result, options: ReportOptions) -> str:
+    lines = [f"{d.path}:{d.span.line}:{d.span.column}: {d.code} [{d.severity.label}] {d.message}" for d in result.diagnostics]
+    if not options.quiet:
+        lines.append(summary(result))
+    return "\n".join(lines) + "\n"
+
+
+def render_statistics(result: Result) -> str:
+    first = {}
+    for d in result.diagnostics:
+        first.setdefault(d.code, d)
+    rows = [f"{'count':>7}  {'code':<6} {'name':<34} severity"]
+    for code, count in sorted(result.counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        d = first[code]
+        rows.append(f"{count:>7}  {code:<6} {d.name:<34} {d.severity.label}")
+    rows.append(summary(result))
+    return "\n".join(rows) + "\n"
