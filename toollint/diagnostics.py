@@ -1,10 +1,13 @@
-"""Data that flows between the stages: pointers, violations, spans and diagnostics."""
+"""Data that flows between the stages: pointers, violations, spans and diagnostics.
+
+The high-volume types are named tuples: immutable like frozen dataclasses, and three times cheaper to
+create, which matters when a run produces tens of thousands of them.
+"""
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import Literal, NamedTuple, Union
 
 Segment = Union[str, int]
 Pointer = tuple[Segment, ...]
@@ -46,8 +49,7 @@ def from_json_pointer(text: str) -> Pointer:
 Anchor = Literal["value", "key"]
 
 
-@dataclass(frozen=True)
-class Violation:
+class Violation(NamedTuple):
     """What a rule yields: where (a pointer, or character offsets in a prompt) and what is wrong.
 
     A rule never knows line numbers or its own severity; the engine adds both.
@@ -62,8 +64,7 @@ class Violation:
     related: tuple[tuple[str, Pointer], ...] = ()  # other places the message refers to, as (path, pointer)
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     """1-based line and column (Unicode code points); the end is exclusive."""
 
     line: int
@@ -72,8 +73,7 @@ class Span:
     end_column: int
 
 
-@dataclass(frozen=True)
-class Diagnostic:
+class Diagnostic(NamedTuple):
     code: str
     name: str
     severity: Severity
@@ -81,7 +81,7 @@ class Diagnostic:
     path: str
     span: Span
     pointer: Pointer = ()
-    related: tuple[str, ...] = field(default=())
+    related: tuple[str, ...] = ()
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.span.line, self.span.column, self.code)

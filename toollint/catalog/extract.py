@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from toollint.catalog.model import MAX_SCHEMA_DEPTH, Parameter, Prompt, Tool, ToolFormat
+from toollint.catalog.model import Parameter, Prompt, Tool, ToolFormat
+from toollint.catalog.schema_walk import MAX_SCHEMA_DEPTH
 from toollint.diagnostics import Pointer
 
 _INPUT_KEYS: dict[str, ToolFormat] = {

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from functools import cached_property
+from typing import Any, Literal, NamedTuple
 
+from toollint.catalog.schema_walk import walk
 from toollint.diagnostics import Pointer
 
 ToolFormat = Literal["anthropic", "openai", "openai-responses", "openai-function", "mcp", "gemini"]
 
-MAX_SCHEMA_DEPTH = 64
 
-
-@dataclass(frozen=True)
-class Parameter:
+class Parameter(NamedTuple):
     """A property of a tool's input schema, at any depth (`address.city` is nested under `address`)."""
 
     name: str
@@ -52,6 +51,12 @@ class Tool:
     @property
     def input_pointer(self) -> Pointer:
         return self.spec_pointer + ((self.input_key,) if self.input_key else ())
+
+    @cached_property
+    def input_nodes(self) -> list[tuple[Any, Pointer]]:
+        """The input schema and every subschema in it, with pointers (empty without an input schema)."""
+        schema = self.input_schema
+        return walk(schema, self.input_pointer) if schema is not None else []
 
     @property
     def output_schema(self) -> Any:

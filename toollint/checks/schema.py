@@ -11,7 +11,8 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from toollint.catalog.model import MAX_SCHEMA_DEPTH, Parameter, Tool
+from toollint.catalog.model import Parameter, Tool
+from toollint.catalog.schema_walk import SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_VALUES
 from toollint.diagnostics import Pointer, Violation
 
 if TYPE_CHECKING:
@@ -27,12 +28,6 @@ _TYPE_HINTS = {
     "list": "array", "tuple": "array", "array": "array", "arraylist": "array",
     "none": "null", "null": "null", "nil": "null",
 }
-_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
-_SCHEMA_VALUES = (
-    "additionalProperties", "additionalItems", "contains", "not", "if", "then", "else", "propertyNames",
-    "unevaluatedItems", "unevaluatedProperties", "contentSchema",
-)
-_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
 _NON_NEGATIVE = ("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties", "minContains", "maxContains")
 _NUMBERS = ("minimum", "maximum")
 _STRINGS = ("$ref", "$id", "$schema", "$anchor", "$comment", "title", "description", "format", "contentMediaType", "contentEncoding")
@@ -91,6 +86,118 @@ def _pattern_problem(pattern: str) -> str | None:
     return None
 
 
+def _check_type(key: str, value: Any, dialect: str) -> str | None:
+    return _type_problem(value)
+
+
+def _check_required(key: str, value: Any, dialect: str) -> str | None:
+    if isinstance(value, bool):
+        return "`required` must list property names on the parent object; `required: true` is draft-03 syntax"
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return "`required` must be an array of property names"
+    if len(set(value)) != len(value):
+        return "`required` names the same property twice"
+    return None
+
+
+def _check_enum(key: str, value: Any, dialect: str) -> str | None:
+    if not isinstance(value, list):
+        return f"`enum` must be an array of allowed values, not {_kind(value)}"
+    if dialect == "draft-04" and not value:
+        return "`enum` must not be empty"
+    return None
+
+
+def _check_count(key: str, value: Any, dialect: str) -> str | None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        return f"`{key}` must be a non-negative integer"
+    return None
+
+
+def _check_number(key: str, value: Any, dialect: str) -> str | None:
+    if not _is_number(value):
+        return f"`{key}` must be a number"
+    if key == "multipleOf" and value <= 0:
+        return "`multipleOf` must be a positive number"
+    return None
+
+
+def _check_exclusive(key: str, value: Any, dialect: str) -> str | None:
+    if dialect == "draft-04":
+        return None if isinstance(value, bool) else f"`{key}` must be a boolean in draft-04"
+    if isinstance(value, bool):
+        return f"`{key}` must be a number (the boolean form is draft-04); give the bound itself"
+    return None if _is_number(value) else f"`{key}` must be a number"
+
+
+def _check_string(key: str, value: Any, dialect: str) -> str | None:
+    return None if isinstance(value, str) else f"`{key}` must be a string, not {_kind(value)}"
+
+
+def _check_boolean(key: str, value: Any, dialect: str) -> str | None:
+    return None if isinstance(value, bool) else f"`{key}` must be a boolean, not {_kind(value)}"
+
+
+def _check_pattern(key: str, value: Any, dialect: str) -> str | None:
+    return _pattern_problem(value) if isinstance(value, str) else f"`pattern` must be a string, not {_kind(value)}"
+
+
+def _check_schema_map(key: str, value: Any, dialect: str) -> str | None:
+    return None if isinstance(value, dict) else f"`{key}` must be an object mapping names to schemas, not {_kind(value)}"
+
+
+def _check_schema_list(key: str, value: Any, dialect: str) -> str | None:
+    return None if isinstance(value, list) and value else f"`{key}` must be a non-empty array of schemas"
+
+
+def _check_items(key: str, value: Any, dialect: str) -> str | None:
+    if isinstance(value, list):
+        if dialect == "2020-12":
+            return "`items` must be a single schema in JSON Schema 2020-12; use `prefixItems` for tuples"
+        return None
+    return None if isinstance(value, (dict, bool)) else f"`items` must be a schema, not {_kind(value)}"
+
+
+def _check_schema(key: str, value: Any, dialect: str) -> str | None:
+    return None if isinstance(value, (dict, bool)) else f"`{key}` must be a schema, not {_kind(value)}"
+
+
+def _check_dependent_required(key: str, value: Any, dialect: str) -> str | None:
+    if isinstance(value, dict) and all(isinstance(v, list) and all(isinstance(s, str) for s in v) for v in value.values()):
+        return None
+    return "`dependentRequired` must map property names to arrays of property names"
+
+
+_KEYWORD_CHECKS: dict[str, Any] = {
+    "type": _check_type,
+    "required": _check_required,
+    "enum": _check_enum,
+    "pattern": _check_pattern,
+    "items": _check_items,
+    "dependentRequired": _check_dependent_required,
+    "exclusiveMinimum": _check_exclusive,
+    "exclusiveMaximum": _check_exclusive,
+    "multipleOf": _check_number,
+    **{k: _check_count for k in _NON_NEGATIVE},
+    **{k: _check_number for k in _NUMBERS},
+    **{k: _check_string for k in _STRINGS},
+    **{k: _check_boolean for k in _BOOLEANS},
+    **{k: _check_schema_map for k in SCHEMA_MAPS},
+    **{k: _check_schema_list for k in SCHEMA_LISTS},
+    **{k: _check_schema for k in SCHEMA_VALUES},
+}
+
+
+# Keywords whose value is fine when it has exactly this Python type, checked before any function call.
+_FAST_OK: dict[str, type] = {
+    **{k: str for k in _STRINGS},
+    **{k: dict for k in SCHEMA_MAPS},
+    **{k: bool for k in _BOOLEANS},
+    "items": dict,
+    "additionalProperties": bool,
+}
+
+
 def schema_problems(schema: Any, at: Pointer, dialect: str) -> Iterator[tuple[Pointer, str]]:
     """Structural meta-schema problems of one schema object (not of its subschemas)."""
     if isinstance(schema, bool):
@@ -101,102 +208,13 @@ def schema_problems(schema: Any, at: Pointer, dialect: str) -> Iterator[tuple[Po
         yield at, f"a schema must be an object, not {_kind(schema)}"
         return
     for key, value in schema.items():
-        here = at + (key,)
-        if key == "type":
-            problem = _type_problem(value)
+        if _FAST_OK.get(key) is type(value) or (key == "type" and type(value) is str and value in JSON_TYPES):
+            continue
+        check = _KEYWORD_CHECKS.get(key)
+        if check is not None:
+            problem = check(key, value, dialect)
             if problem:
-                yield here, problem
-        elif key == "required":
-            if isinstance(value, bool):
-                yield here, "`required` must list property names on the parent object; `required: true` is draft-03 syntax"
-            elif not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                yield here, "`required` must be an array of property names"
-            elif len(set(value)) != len(value):
-                yield here, "`required` names the same property twice"
-        elif key == "enum":
-            if not isinstance(value, list):
-                yield here, f"`enum` must be an array of allowed values, not {_kind(value)}"
-            elif dialect == "draft-04" and not value:
-                yield here, "`enum` must not be empty"
-        elif key in _NON_NEGATIVE:
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                yield here, f"`{key}` must be a non-negative integer"
-        elif key in _NUMBERS or key == "multipleOf":
-            if not _is_number(value) or (key == "multipleOf" and value <= 0):
-                yield here, f"`{key}` must be a {'positive ' if key == 'multipleOf' else ''}number"
-        elif key in ("exclusiveMinimum", "exclusiveMaximum"):
-            if dialect == "draft-04":
-                if not isinstance(value, bool):
-                    yield here, f"`{key}` must be a boolean in draft-04"
-            elif isinstance(value, bool):
-                yield here, f"`{key}` must be a number (the boolean form is draft-04); give the bound itself"
-            elif not _is_number(value):
-                yield here, f"`{key}` must be a number"
-        elif key in _STRINGS:
-            if not isinstance(value, str):
-                yield here, f"`{key}` must be a string, not {_kind(value)}"
-        elif key in _BOOLEANS:
-            if not isinstance(value, bool):
-                yield here, f"`{key}` must be a boolean, not {_kind(value)}"
-        elif key == "pattern":
-            problem = f"`pattern` must be a string, not {_kind(value)}" if not isinstance(value, str) else _pattern_problem(value)
-            if problem:
-                yield here, problem
-        elif key in _SCHEMA_MAPS:
-            if not isinstance(value, dict):
-                yield here, f"`{key}` must be an object mapping names to schemas, not {_kind(value)}"
-        elif key in _SCHEMA_LISTS:
-            if not isinstance(value, list) or not value:
-                yield here, f"`{key}` must be a non-empty array of schemas"
-        elif key == "items":
-            if isinstance(value, list):
-                if dialect == "2020-12":
-                    yield here, "`items` must be a single schema in JSON Schema 2020-12; use `prefixItems` for tuples"
-            elif not isinstance(value, (dict, bool)):
-                yield here, f"`items` must be a schema, not {_kind(value)}"
-        elif key in _SCHEMA_VALUES:
-            if not isinstance(value, (dict, bool)):
-                yield here, f"`{key}` must be a schema, not {_kind(value)}"
-        elif key == "dependentRequired":
-            if not isinstance(value, dict) or not all(
-                isinstance(v, list) and all(isinstance(s, str) for s in v) for v in value.values()
-            ):
-                yield here, "`dependentRequired` must map property names to arrays of property names"
-
-
-def subschemas(schema: Any, at: Pointer) -> Iterator[tuple[Any, Pointer]]:
-    """Every subschema position directly below `schema`."""
-    if not isinstance(schema, dict):
-        return
-    for key in _SCHEMA_MAPS:
-        value = schema.get(key)
-        if isinstance(value, dict):
-            for name, sub in value.items():
-                yield sub, at + (key, name)
-    for key in _SCHEMA_VALUES:
-        if key in schema:
-            yield schema[key], at + (key,)
-    for key in _SCHEMA_LISTS:
-        value = schema.get(key)
-        if isinstance(value, list):
-            for i, sub in enumerate(value):
-                yield sub, at + (key, i)
-    items = schema.get("items")
-    if isinstance(items, list):
-        for i, sub in enumerate(items):
-            yield sub, at + ("items", i)
-    elif items is not None:
-        yield items, at + ("items",)
-
-
-def walk(schema: Any, at: Pointer) -> Iterator[tuple[Any, Pointer]]:
-    """The schema and all its subschemas, depth-first, bounded in depth."""
-    stack: list[tuple[Any, Pointer, int]] = [(schema, at, 0)]
-    while stack:
-        node, here, depth = stack.pop()
-        yield node, here
-        if depth < MAX_SCHEMA_DEPTH:
-            stack.extend((sub, ptr, depth + 1) for sub, ptr in reversed(list(subschemas(node, here))))
+                yield at + (key,), problem
 
 
 def invalid_input_schema(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
@@ -207,7 +225,7 @@ def invalid_input_schema(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
         yield Violation(tool.input_pointer, f"input schema of `{tool.display_name}` must be an object, not {_kind(schema)}")
         return
     dialect = dialect_of(schema)
-    for node, at in walk(schema, tool.input_pointer):
+    for node, at in tool.input_nodes:
         for pointer, message in schema_problems(node, at, dialect):
             yield Violation(pointer, message)
 
@@ -245,7 +263,7 @@ def unknown_required_property(tool: Tool, ctx: RuleContext) -> Iterator[Violatio
     schema = tool.input_schema
     if not isinstance(schema, dict):
         return
-    for node, at in walk(schema, tool.input_pointer):
+    for node, at in tool.input_nodes:
         if not isinstance(node, dict):
             continue
         required = node.get("required")

@@ -16,7 +16,6 @@ from toollint.loading.positions import LineIndex
 
 _WS = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
-_scanstring = json.decoder.scanstring  # type: ignore[attr-defined]
 
 # (key_start, key_end, value_start, value_end); key offsets are -1 for array items
 Entry = tuple[int, int, int, int]
@@ -38,6 +37,24 @@ def parse_json(text: str) -> Any:
         raise JsonParseError("nesting is too deep to parse", 0) from None
 
 
+class _Container:
+    """Members of one object or array, scanned only as far as lookups have needed so far."""
+
+    __slots__ = ("members", "position", "index", "done", "is_object")
+
+    def __init__(self, text: str, value_start: int) -> None:
+        self.members: dict[Segment, Entry] = {}
+        self.is_object = text.startswith("{", value_start)
+        self.done = not (self.is_object or text.startswith("[", value_start))
+        self.position = value_start + 1
+        self.index = 0
+
+
+_NEXT_MEMBER = re.compile(r'[ \t\n\r]*(?:(\})|"((?:[^"\\]|\\.)*)"[ \t\n\r]*:[ \t\n\r]*)')
+_NEXT_ITEM = re.compile(r"[ \t\n\r]*(\])?")
+_AFTER_VALUE = re.compile(r"[ \t\n\r]*,?")
+
+
 class JsonLocator:
     """Maps pointers to offsets in one JSON text (or one line of a JSON Lines file)."""
 
@@ -46,45 +63,46 @@ class JsonLocator:
         self._lines = lines
         value_start = _WS.match(text, start).end()  # type: ignore[union-attr]
         self._root: Entry = (-1, -1, value_start, len(text) if end is None else end)
-        self._children: dict[int, dict[Segment, Entry]] = {}
+        self._containers: dict[int, _Container] = {}
 
-    def _members(self, entry: Entry) -> dict[Segment, Entry]:
-        value_start = entry[2]
-        cached = self._children.get(value_start)
-        if cached is not None:
-            return cached
+    def _member(self, entry: Entry, segment: Segment) -> Entry | None:
         text = self._text
-        members: dict[Segment, Entry] = {}
-        opener = text[value_start : value_start + 1]
-        if opener in ("{", "["):
-            i = _WS.match(text, value_start + 1).end()  # type: ignore[union-attr]
-            index = 0
-            closer = "}" if opener == "{" else "]"
-            while i < len(text) and text[i] != closer:
-                key_start = key_end = -1
-                key: Segment = index
-                if opener == "{":
-                    key_start = i
-                    key, key_end = _scanstring(text, i + 1)
-                    i = _WS.match(text, key_end).end()  # type: ignore[union-attr]
-                    i = _WS.match(text, i + 1).end()  # type: ignore[union-attr]  # past ':'
-                _, value_end = _DECODER.raw_decode(text, i)
-                members[key] = (key_start, key_end, i, value_end)
-                i = _WS.match(text, value_end).end()  # type: ignore[union-attr]
-                if i < len(text) and text[i] == ",":
-                    i = _WS.match(text, i + 1).end()  # type: ignore[union-attr]
-                index += 1
-        self._children[value_start] = members
-        return members
+        container = self._containers.get(entry[2])
+        if container is None:
+            container = self._containers[entry[2]] = _Container(text, entry[2])
+        found = container.members.get(segment)
+        if found is not None or container.done:
+            return found
+        step = _NEXT_MEMBER if container.is_object else _NEXT_ITEM
+        i = container.position
+        while True:
+            match = step.match(text, i)
+            if match is None or match.group(1) or match.end() >= len(text):
+                container.done = True  # the closing bracket (or, defensively, something unexpected)
+                return None
+            key: Segment = container.index
+            key_start = key_end = -1
+            i = match.end()
+            if container.is_object:
+                raw = match.group(2)
+                key = json.loads(f'"{raw}"') if "\\" in raw else raw
+                key_start, key_end = match.start(2) - 1, match.end(2) + 1
+            _, value_end = _DECODER.raw_decode(text, i)
+            member = (key_start, key_end, i, value_end)
+            container.members.setdefault(key, member)
+            container.index += 1
+            container.position = i = _AFTER_VALUE.match(text, value_end).end()  # type: ignore[union-attr]
+            if key == segment:
+                return member
 
     def find(self, pointer: Pointer) -> tuple[Entry, int]:
         """The entry of the deepest existing prefix of the pointer and how many segments matched."""
         entry = self._root
         for depth, segment in enumerate(pointer):
-            members = self._members(entry)
-            child = members.get(segment)
+            child = self._member(entry, segment)
             if child is None:
-                child = members.get(str(segment) if isinstance(segment, int) else _as_index(segment))
+                alternative = str(segment) if isinstance(segment, int) else _as_index(segment)
+                child = self._member(entry, alternative) if alternative != segment else None
             if child is None:
                 return entry, depth
             entry = child

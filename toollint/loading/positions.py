@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import bisect
-import re
+from itertools import accumulate
 from typing import Protocol
 
 from toollint.diagnostics import Anchor, Pointer, Span
-
-_NEWLINE = re.compile("\n")
-
 
 class LineIndex:
     """Converts code-point offsets of one text into 1-based (line, column)."""
 
     def __init__(self, text: str) -> None:
-        self._starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+        self._starts = [0, *accumulate(len(line) + 1 for line in text.split("\n"))][:-1]
         self._length = len(text)
 
     def position(self, offset: int) -> tuple[int, int]:

@@ -1,0 +1,101 @@
+"""Measure toollint against the performance budgets of DESIGN §5, as ratios, in one run.
+
+    python bench/budgets.py [--corpora ../shared/corpora] [--spectral PATH_TO_SPECTRAL_BIN] [--repeat 5]
+
+Every figure is the best wall-clock time of `--repeat` runs of a fresh process, so interpreter start-up
+is counted for toollint and for the json.load floor alike. Spectral runs the 8-rule ruleset in
+../shared/bench/spectral-ruleset.yaml over the same JSON files; install it outside the repository with
+`npm install @stoplight/spectral-cli` and pass its `node_modules/.bin/spectral`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+FLOOR = """
+import json, os, sys
+for folder, _, names in os.walk(sys.argv[1]):
+    for name in names:
+        if name.endswith('.json'):
+            with open(os.path.join(folder, name), encoding='utf-8') as f:
+                json.load(f)
+"""
+
+
+def best_of(command: list[str], repeat: int, ok_codes: tuple[int, ...] = (0, 1)) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+        elapsed = time.perf_counter() - start
+        if done.returncode not in ok_codes:
+            sys.exit(f"{' '.join(command[:3])} ... failed with exit {done.returncode}: {done.stderr.decode()[-500:]}")
+        best = min(best, elapsed)
+    return best
+
+
+def toollint_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "toollint", *args]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpora", default=str(REPO.parent / "shared" / "corpora"))
+    parser.add_argument("--spectral", default=shutil.which("spectral") or "")
+    parser.add_argument("--ruleset", default=str(REPO.parent / "shared" / "bench" / "spectral-ruleset.yaml"))
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    corpora = Path(args.corpora)
+    if not corpora.is_dir():
+        sys.exit(f"corpora folder {corpora} not found; pass --corpora")
+
+    files = sorted(glob.glob(str(corpora / "**" / "*.json"), recursive=True))
+    rows: list[tuple[str, float]] = []
+    floor = best_of([sys.executable, "-c", FLOOR, str(corpora)], args.repeat, (0,))
+    rows.append(("json.load floor (python start + load every .json)", floor))
+    check = best_of(toollint_command("check", str(corpora)), args.repeat)
+    rows.append(("toollint check corpora (recommended, text output)", check))
+    version = best_of(toollint_command("--version"), args.repeat, (0,))
+    rows.append(("toollint --version", version))
+
+    # pre-commit style run on a handful of files
+    sample = files[:5]
+    precommit = best_of(toollint_command("check", "--skip-unrecognized", *sample), args.repeat)
+    rows.append((f"toollint check on {len(sample)} files (pre-commit)", precommit))
+
+    spectral = None
+    if args.spectral and Path(args.spectral).exists():
+        with tempfile.TemporaryDirectory() as scratch:
+            spectral = best_of(
+                [args.spectral, "lint", "--ruleset", args.ruleset, "--format", "json", "--output", os.path.join(scratch, "o.json"),
+                 "--quiet", *files],
+                max(1, min(args.repeat, 3)),
+                (0, 1),
+            )
+        rows.append(("spectral lint (8-rule ruleset, same files)", spectral))
+
+    width = max(len(name) for name, _ in rows)
+    for name, seconds in rows:
+        print(f"{name:<{width}}  {seconds:7.3f} s")
+    print()
+    print(f"toollint / json.load floor: {check / floor:5.2f}x   (budget <= 4x)")
+    if spectral:
+        print(f"spectral / toollint:        {spectral / check:5.2f}x   (budget >= 5x)")
+    else:
+        print("spectral: not measured (pass --spectral node_modules/.bin/spectral)")
+    print(f"toollint --version:         {version:5.3f} s  (budget < 0.15 s)")
+    print(f"pre-commit run:             {precommit:5.3f} s  (budget < 0.3 s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""Where subschemas live inside a JSON Schema, and a bounded walk over all of them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from toollint.diagnostics import Pointer
+
+MAX_SCHEMA_DEPTH = 64
+
+SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
+SCHEMA_VALUES = frozenset(
+    {"additionalProperties", "additionalItems", "contains", "not", "if", "then", "else", "propertyNames",
+     "unevaluatedItems", "unevaluatedProperties", "contentSchema"}
+)
+SCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
+
+
+def subschemas(schema: Any, at: Pointer) -> Iterator[tuple[Any, Pointer]]:
+    """Every subschema position directly below `schema`, in document order."""
+    if not isinstance(schema, dict):
+        return
+    for key, value in schema.items():
+        if key in SCHEMA_MAPS:
+            if isinstance(value, dict):
+                for name, sub in value.items():
+                    yield sub, at + (key, name)
+        elif key in SCHEMA_VALUES:
+            yield value, at + (key,)
+        elif key in SCHEMA_LISTS or key == "items":
+            if isinstance(value, list):
+                for i, sub in enumerate(value):
+                    yield sub, at + (key, i)
+            elif key == "items":
+                yield value, at + (key,)
+
+
+def walk(schema: Any, at: Pointer) -> list[tuple[Any, Pointer]]:
+    """The schema and all its subschemas, depth-first in document order, at most MAX_SCHEMA_DEPTH deep."""
+    found: list[tuple[Any, Pointer]] = []
+    stack: list[tuple[Any, Pointer, int]] = [(schema, at, 0)]
+    while stack:
+        node, here, depth = stack.pop()
+        found.append((node, here))
+        if depth < MAX_SCHEMA_DEPTH and isinstance(node, dict):
+            children = list(subschemas(node, here))
+            children.reverse()
+            stack.extend((sub, ptr, depth + 1) for sub, ptr in children)
+    return found
