@@ -18,7 +18,10 @@ MAX_DEPTH = 500
 MAX_EXPANDED_NODES = 1_000_000
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_Parser: Any = getattr(yaml, "CParser", None)
+try:
+    from yaml.cyaml import CParser as _Parser
+except ImportError:  # PyYAML built without libyaml: the pure-Python composer has Python's recursion limit
+    _Parser = None
 
 
 class YamlParseError(Exception):

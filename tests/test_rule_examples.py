@@ -1,0 +1,41 @@
+"""Every rule's documented examples are tests: each bad example fires the rule, each good one does not."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import found, lint
+from toollint.engine.rulebook import Example, RuleSpec, load_builtin
+
+BOOK = load_builtin()
+CASES = [
+    pytest.param(rule, kind, i, example, id=f"{rule.code}-{kind}-{i + 1}")
+    for rule in BOOK.by_code.values()
+    for kind, examples in (("bad", rule.bad), ("good", rule.good))
+    for i, example in enumerate(examples)
+]
+
+
+@pytest.mark.parametrize(("rule", "kind", "index", "example"), CASES)
+def test_rule_example(rule: RuleSpec, kind: str, index: int, example: Example) -> None:
+    result = lint({example.file: example.source}, extend_select=(rule.code,))
+    hits = found(result, rule.code)
+    if kind == "bad":
+        assert hits, f"{rule.code} did not fire on its bad example {index + 1}"
+        if example.lines:
+            assert sorted({line for line, _, _ in hits}) == sorted(example.lines)
+    else:
+        assert not hits, f"{rule.code} fired on its good example {index + 1}: {result.diagnostics}"
+
+
+def test_every_rule_is_documented_with_examples() -> None:
+    for rule in BOOK.by_code.values():
+        assert rule.what and rule.why and rule.summary
+        if rule.code != "TL005":  # a crashing rule cannot be written as an example
+            assert rule.bad and rule.good, f"{rule.code} needs bad and good examples"
+
+
+def test_codes_and_names_are_unique_and_well_formed() -> None:
+    assert len({r.name for r in BOOK.by_code.values()}) == len(BOOK.by_code)
+    for code, rule in BOOK.by_code.items():
+        assert code == rule.code and code[:2] in {"TL", "TS", "TD", "TN", "TR", "TP", "TC", "TX"}
