@@ -88,16 +88,16 @@ def _make_tool(obj: dict[str, Any], pointer: Pointer, path: str, fmt: ToolFormat
 
 def _tools_in_list(items: list[Any], pointer: Pointer, path: str, forced: ToolFormat | None) -> Iterator[Tool]:
     recognised = [(i, obj, _function_spec(obj)) for i, obj in enumerate(items) if isinstance(obj, dict)]
-    any_tool = forced is not None or any(spec for _, _, spec in recognised)
+    sibling = forced or next((spec[0] for _, _, spec in recognised if spec is not None), None)
     for i, obj, spec in recognised:
         if spec is not None:
             fmt = "gemini" if forced == "gemini" and spec[0] == "openai-function" else spec[0]
             yield _make_tool(obj, pointer + (i,), path, fmt, spec[1])
         elif any(key in obj for key in _GEMINI_LISTS) or "tools" in obj:
             yield from tools_in(obj, pointer + (i,), path)
-        elif any_tool and isinstance(obj.get("name"), str) and "type" not in obj:
+        elif sibling is not None and isinstance(obj.get("name"), str) and "type" not in obj:
             # a tool in a list of tools that forgot its schema: still a tool, and the rules will say so
-            yield _make_tool(obj, pointer + (i,), path, forced or "openai-function", ())
+            yield _make_tool(obj, pointer + (i,), path, sibling, ())
 
 
 def tools_in(data: Any, pointer: Pointer, path: str) -> Iterator[Tool]:

@@ -128,9 +128,8 @@ class _Reader:
         if self._locator is not None:
             span = self._locator.span(pointer, "key")
             return ConfigError(f"{self.path}:{span.line}:{span.column}: {message}")
-        where = ".".join(str(p) for p in pointer)
-        prefix = "[tool.toollint]" + (f" `{where}`" if where else "")
-        return ConfigError(f"{self.path}: {prefix}: {message}")
+        table = ".".join(["tool", "toollint", *(str(p) for p in pointer[:-1])])
+        return ConfigError(f"{self.path}: [{table}]: {message}")
 
     def strings(self, key: str, value: Any = None, pointer: Pointer | None = None) -> tuple[str, ...]:
         value = self.data.get(key) if value is None else value
@@ -214,7 +213,7 @@ def _load_settings(overrides: Overrides, start: Path) -> Settings:
         enabled = _expand(book, reader.strings("select"), reader, "select")
     if overrides.select is not None:
         enabled = _expand(book, overrides.select, None, "--select")
-    if reader and "extend-select" in data:
+    if reader and "extend-select" in data and overrides.select is None:
         enabled |= _expand(book, reader.strings("extend-select"), reader, "extend-select")
     enabled |= _expand(book, overrides.extend_select, None, "--extend-select")
     if reader and "ignore" in data:

@@ -1,0 +1,84 @@
+"""Every tool format of DESIGN §1 is recognised, from JSON, YAML and JSON Lines, with pointers to the tool."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import lint
+from toollint.catalog.extract import prompts_in, tools_in
+
+SCHEMA = {"type": "object", "properties": {"city": {"type": "string", "description": "City."}}}
+DOCS = {
+    "anthropic list": ([{"name": "a", "description": "d", "input_schema": SCHEMA}], "anthropic", (0,)),
+    "anthropic tools key": ({"tools": [{"name": "a", "input_schema": SCHEMA}]}, "anthropic", ("tools", 0)),
+    "openai chat": ([{"type": "function", "function": {"name": "a", "parameters": SCHEMA, "strict": True}}], "openai", (0,)),
+    "openai responses": ([{"type": "function", "name": "a", "parameters": SCHEMA}], "openai-responses", (0,)),
+    "openai legacy functions": ({"functions": [{"name": "a", "parameters": SCHEMA}]}, "openai-function", ("functions", 0)),
+    "mcp tools": ({"tools": [{"name": "a", "inputSchema": SCHEMA, "annotations": {"readOnlyHint": True}}]}, "mcp", ("tools", 0)),
+    "mcp tools/list result": ({"jsonrpc": "2.0", "id": 1, "result": {"tools": [{"name": "a", "inputSchema": SCHEMA}]}}, "mcp", ("result", "tools", 0)),
+    "gemini snake": ({"function_declarations": [{"name": "a", "parameters": SCHEMA}]}, "gemini", ("function_declarations", 0)),
+    "gemini camel in tools": ({"tools": [{"functionDeclarations": [{"name": "a", "parameters": SCHEMA}]}]}, "gemini", ("tools", 0, "functionDeclarations", 0)),
+    "single tool": ({"name": "a", "description": "d", "inputSchema": SCHEMA}, "mcp", ()),
+    "bfcl loose": ([{"name": "a.b", "parameters": {"type": "dict", "properties": {"x": {"type": "float"}}}}], "openai-function", (0,)),
+}
+
+
+@pytest.mark.parametrize("case", DOCS)
+def test_format_is_recognised_with_its_pointer(case: str) -> None:
+    data, fmt, pointer = DOCS[case]
+    tools = list(tools_in(data, (), "t.json"))
+    assert [(t.format, t.pointer, t.name) for t in tools] == [(fmt, pointer, tools[0].name)]
+    assert tools[0].name in ("a", "a.b")
+
+
+def test_openai_chat_keeps_name_under_function() -> None:
+    (tool,) = tools_in([{"type": "function", "function": {"name": "a", "parameters": SCHEMA}}], (), "t.json")
+    assert tool.spec_pointer == (0, "function") and tool.input_pointer == (0, "function", "parameters")
+    assert [p.name for p in tool.parameters] == ["city"]
+
+
+def test_provider_builtin_tools_are_not_function_tools() -> None:
+    data = [{"type": "web_search_20250305", "name": "web_search"}, {"name": "a", "input_schema": SCHEMA}]
+    assert [t.name for t in tools_in(data, (), "t.json")] == ["a"]
+
+
+def test_a_tool_without_schema_in_a_list_of_tools_is_still_linted() -> None:
+    result = lint({"tools.yaml": "- name: a\n  input_schema: {type: object}\n- name: b\n  description: no schema here\n"})
+    assert ("TS002", 3) in {(d.code, d.span.line) for d in result.diagnostics}
+
+
+def test_nested_parameters_have_qualified_names() -> None:
+    schema = {"type": "object", "properties": {"address": {"type": "object", "properties": {"city": {"type": "string"}}},
+                                               "tags": {"type": "array", "items": {"type": "object", "properties": {"k": {}}}}}}
+    (tool,) = tools_in([{"name": "a", "input_schema": schema}], (), "t.json")
+    assert sorted(p.qualified_name for p in tool.parameters) == ["address", "address.city", "tags", "tags[].k"]
+
+
+def test_json_lines_one_tool_per_line() -> None:
+    lines = "\n".join(json.dumps({"name": n, "description": "d", "input_schema": SCHEMA}) for n in ("a", "b.c"))
+    result = lint({"tools.jsonl": lines + "\n"})
+    assert result.tools == 2
+    assert [(d.code, d.span.line, d.span.column) for d in result.diagnostics] == [("TN001", 2, 10)]
+
+
+def test_prompt_documents_yaml_and_text() -> None:
+    data = {"system": "You are helpful.", "messages": [{"role": "user", "content": [{"type": "text", "text": "hi"}]}]}
+    prompts = list(prompts_in(data, "p.yaml", None))
+    assert [(p.pointer, p.role, p.text) for p in prompts] == [(("system",), "system", "You are helpful."),
+                                                              (("messages", 0, "content"), "user", "hi")]
+    result = lint({"agent.md": "---\nagent: support\n---\nUse `get_order`.\n", "p.yaml": "prompt: hello\n"})
+    assert result.prompts == 2 and not result.diagnostics
+
+
+def test_unrecognised_explicit_file_is_reported_not_skipped() -> None:
+    result = lint({"tools.json": '[{"name": "a", "input_shema": {}}]'})
+    assert [(d.code, d.span.line) for d in result.diagnostics] == [("TL002", 1)]
+
+
+def test_loose_bfcl_types_are_findings() -> None:
+    result = lint({"t.json": json.dumps(DOCS["bfcl loose"][0])})
+    assert sorted(d.code for d in result.diagnostics) == ["TD001", "TD004", "TN001", "TS001", "TS001"]
+    messages = " ".join(d.message for d in result.diagnostics)
+    assert "use `object`" in messages and "use `number`" in messages
