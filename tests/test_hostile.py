@@ -17,7 +17,11 @@ try:
     main(sys.argv[1:])
 except SystemExit as exc:
     code = exc.code
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+try:  # VmHWM belongs to this process image; ru_maxrss on Linux also counts the parent's size before exec
+    status = open("/proc/self/status").read()
+    peak = int(status.split("VmHWM:")[1].split()[0]) / 1024
+except (OSError, IndexError):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 sys.stderr.write(json.dumps({"exit": code, "seconds": time.perf_counter() - start, "peak_mb": peak}) + "\\n")
 """
 
