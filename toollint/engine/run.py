@@ -15,7 +15,7 @@ from toollint.diagnostics import Diagnostic, Pointer, Severity, Span, Violation
 from toollint.engine.config import Settings
 from toollint.engine.rulebook import RuleSpec
 from toollint.engine.suppressions import Suppression, comment_suppressions, pointer_suppressions, problem
-from toollint.loading.discover import Candidate, discover, matches
+from toollint.loading.discover import Candidate, discover, is_documentation, matches
 from toollint.loading.document import DEFERRED_SUFFIXES, Document, LoadError, load, parse
 
 Check = Callable[[Any, "RuleContext"], Iterable[Violation]]
@@ -61,6 +61,8 @@ def check_paths(paths: list[Path], settings: Settings, skip_unrecognized: bool =
     for candidate in candidates:
         if candidate.path.suffix.lower() in DEFERRED_SUFFIXES:
             continue
+        if skip_unrecognized and candidate.explicit and is_documentation(candidate.path.name):
+            continue  # pre-commit names README.md and friends; they are not prompts
         explicit = candidate.explicit and not skip_unrecognized
         loaded.append(load(candidate.path, explicit, settings.max_file_size))
     return run(loaded, settings)

@@ -17,6 +17,10 @@ PRUNED_DIRECTORIES = frozenset(
 DOCUMENTATION_FILES = ("README*", "CHANGELOG*", "CONTRIBUTING*", "LICENSE*", "CODE_OF_CONDUCT*", "SECURITY*")
 
 
+def is_documentation(name: str) -> bool:
+    return any(fnmatch.fnmatch(name, pattern) for pattern in DOCUMENTATION_FILES)
+
+
 class PathNotFound(Exception):
     pass
 
@@ -67,7 +71,7 @@ def discover(paths: Iterable[Path], exclude: tuple[str, ...] = (), root: Path | 
                 suffix = os.path.splitext(name)[1].lower()
                 if suffix not in KIND_BY_SUFFIX and suffix not in DEFERRED_SUFFIXES:
                     continue
-                if name.startswith(".") or any(fnmatch.fnmatch(name, p) for p in DOCUMENTATION_FILES):
+                if name.startswith(".") or is_documentation(name):
                     continue
                 path = here / name
                 key = path.resolve()
