@@ -34,6 +34,7 @@ class CheckInvocation:
     quiet: bool
     color: str
     skip_unrecognized: bool
+    jobs: int = 0
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -54,6 +55,7 @@ def cli() -> None:
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), help="Lowest severity that makes the exit code 1 (default error).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (internal errors still exit 2).")
 @click.option("--statistics", is_flag=True, help="Print a count per rule and what was loaded instead of each finding.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes for large inputs (0: one per core).")
 @click.option("--skip-unrecognized", is_flag=True, help="Skip named files that hold no tool or prompt (for pre-commit, which names every file).")
 @click.option("-q", "--quiet", is_flag=True, help="Leave out the summary line.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour the text output; NO_COLOR turns auto off.")
@@ -69,6 +71,7 @@ def check(
     fail_on: str | None,
     exit_zero: bool,
     statistics: bool,
+    jobs: int,
     skip_unrecognized: bool,
     quiet: bool,
     color: str,
@@ -83,7 +86,9 @@ def check(
         fail_on=fail_on,
         output_format=output_format,
     )
-    invocation = CheckInvocation(paths or (Path("."),), overrides, output_file, exit_zero, statistics, quiet, color, skip_unrecognized)
+    invocation = CheckInvocation(
+        paths or (Path("."),), overrides, output_file, exit_zero, statistics, quiet, color, skip_unrecognized, jobs
+    )
     raise SystemExit(run_check(invocation))
 
 
@@ -102,7 +107,8 @@ def run_check(invocation: CheckInvocation) -> int:
         _fail(f"path `{missing[0]}` does not exist")
     try:
         settings = load_settings(invocation.overrides, invocation.paths[0])
-        result = check_paths(list(invocation.paths), settings, skip_unrecognized=invocation.skip_unrecognized)
+        jobs = invocation.jobs or _available_cores()
+        result = check_paths(list(invocation.paths), settings, invocation.skip_unrecognized, jobs)
     except ConfigError as exc:
         _fail(str(exc))
     except PathNotFound as exc:
@@ -135,6 +141,12 @@ def run_check(invocation: CheckInvocation) -> int:
         return EXIT_SUCCESS
     worst = result.worst()
     return EXIT_FINDINGS if worst is not None and worst >= settings.fail_on else EXIT_SUCCESS
+
+
+def _available_cores() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _write(text: str) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import groupby
+from operator import attrgetter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,7 +57,7 @@ def resolve_check(rule: RuleSpec) -> Check:
     return getattr(module, function)  # type: ignore[no-any-return]
 
 
-def check_paths(paths: list[Path], settings: Settings, skip_unrecognized: bool = False) -> Result:
+def check_paths(paths: list[Path], settings: Settings, skip_unrecognized: bool = False, jobs: int = 1) -> Result:
     loaded: list[tuple[Document | None, list[LoadError]]] = []
     candidates: Iterator[Candidate] = discover(paths, settings.exclude, settings.root)
     for candidate in candidates:
@@ -65,7 +67,7 @@ def check_paths(paths: list[Path], settings: Settings, skip_unrecognized: bool =
             continue  # pre-commit names README.md and friends; they are not prompts
         explicit = candidate.explicit and not skip_unrecognized
         loaded.append(load(candidate.path, explicit, settings.max_file_size))
-    return run(loaded, settings)
+    return run(loaded, settings, jobs)
 
 
 def check_sources(sources: Iterable[tuple[str, str]], settings: Settings) -> Result:
@@ -103,6 +105,11 @@ class _Collector:
         span = document.span(pointer, "key")
         return f"{path}:{span.line}:{span.column}"
 
+    def resolve(self) -> list[Diagnostic]:
+        return [
+            self.diagnostic(rule, v, path, tuple(self.location(p, ptr) for p, ptr in v.related)) for rule, v, path in self.raw
+        ]
+
     def diagnostic(self, rule: RuleSpec, violation: Violation, path: str, related: tuple[str, ...] = ()) -> Diagnostic:
         return Diagnostic(
             code=rule.code,
@@ -136,7 +143,7 @@ def _agents(settings: Settings, tools: list[Tool], prompts: list[Prompt]) -> tup
     return tuple(agents)
 
 
-def run(loaded: list[tuple[Document | None, list[LoadError]]], settings: Settings) -> Result:
+def run(loaded: list[tuple[Document | None, list[LoadError]]], settings: Settings, jobs: int = 1) -> Result:
     book = settings.rulebook
     documents: dict[str, Document] = {}
     collector = _Collector(settings, documents)
@@ -174,9 +181,14 @@ def run(loaded: list[tuple[Document | None, list[LoadError]]], settings: Setting
             )
 
     catalog = Catalog(tuple(tools), tuple(prompts), _agents(settings, tools, prompts))
-    _dispatch(catalog, settings, collector)
-
-    diagnostics = engine_diagnostics + [collector.diagnostic(rule, v, path, _related(collector, v)) for rule, v, path in collector.raw]
+    checks = _checks(settings, collector)
+    per_tool = _per_tool_in_parallel(checks, settings, documents, catalog.tools, jobs)
+    if per_tool is None:
+        per_tool = _check_tools(checks, settings, documents, catalog.tools)
+    diagnostics = engine_diagnostics + per_tool[0]
+    collector.internal_error |= per_tool[1]
+    _dispatch(checks, catalog, settings, collector, ("toolset", "prompt"))
+    diagnostics += collector.resolve()
     diagnostics = _filter(diagnostics, documents, settings, collector)
     diagnostics.sort(key=Diagnostic.sort_key)
     return Result(
@@ -190,45 +202,129 @@ def run(loaded: list[tuple[Document | None, list[LoadError]]], settings: Setting
     )
 
 
-def _related(collector: _Collector, violation: Violation) -> tuple[str, ...]:
-    return tuple(collector.location(path, pointer) for path, pointer in violation.related)
+PER_TOOL_TARGETS = ("tool", "parameter")
+PARALLEL_MIN_TOOLS = 1500  # below this, starting workers costs more than it saves
 
 
-def _dispatch(catalog: Catalog, settings: Settings, collector: _Collector) -> None:
+def _checks(settings: Settings, collector: _Collector) -> list[tuple[RuleSpec, Check]]:
     book = settings.rulebook
     internal = book.by_code["TL005"]
+    checks = []
     for code in sorted(settings.enabled):
         rule = book.by_code[code]
         if rule.check == "engine:builtin":
             continue
-        base = RuleContext(settings.options.get(code, {}), settings.targets)
         try:
-            check = resolve_check(rule)
+            checks.append((rule, resolve_check(rule)))
         except (ImportError, AttributeError) as exc:
             collector.internal_error = True
             collector.add(internal, Violation((), f"rule {code} cannot be loaded from `{rule.check}`: {exc}"), rule.origin)
-            continue
-        for subject, context, path, pointer in _subjects(rule.target, catalog, base):
-            try:
-                for violation in check(subject, context):
-                    collector.add(rule, violation, path)
-            except Exception as exc:  # a broken rule must not hide the other findings
-                collector.internal_error = True
-                label = getattr(subject, "display_name", None) or getattr(subject, "name", "") or path
-                message = f"rule {code} ({rule.name}) failed on `{label}`: {type(exc).__name__}: {exc}"
-                collector.add(internal, Violation(pointer, message), path)
+    return checks
+
+
+def _dispatch(
+    checks: list[tuple[RuleSpec, Check]], catalog: Catalog, settings: Settings, collector: _Collector, targets: tuple[str, ...]
+) -> None:
+    """Toolset and prompt rules, which look across files."""
+    for rule, check in checks:
+        if rule.target in targets:
+            base = RuleContext(settings.options.get(rule.code, {}), settings.targets)
+            for subject, context, path, pointer in _subjects(rule.target, catalog, base):
+                _apply(rule, check, subject, context, path, pointer, collector)
+
+
+def _apply(rule: RuleSpec, check: Check, subject: Any, context: RuleContext, path: str, pointer: Pointer,
+           collector: _Collector) -> None:
+    try:
+        for violation in check(subject, context):
+            collector.add(rule, violation, path)
+    except Exception as exc:  # a broken rule must not hide the other findings
+        collector.internal_error = True
+        label = getattr(subject, "display_name", None) or getattr(subject, "name", "") or path
+        message = f"rule {rule.code} ({rule.name}) failed on `{label}`: {type(exc).__name__}: {exc}"
+        collector.add(collector.settings.rulebook.by_code["TL005"], Violation(pointer, message), path)
+
+
+def _check_tools(
+    checks: list[tuple[RuleSpec, Check]], settings: Settings, documents: dict[str, Document], tools: Sequence[Tool]
+) -> tuple[list[Diagnostic], bool]:
+    """Tool and parameter rules, file by file: each file's findings are located, then its location cache is freed."""
+    collector = _Collector(settings, documents)
+    tool_checks = [(r, c, RuleContext(settings.options.get(r.code, {}), settings.targets)) for r, c in checks if r.target == "tool"]
+    parameter_checks = [(r, c, settings.options.get(r.code, {})) for r, c in checks if r.target == "parameter"]
+    diagnostics: list[Diagnostic] = []
+    for path, group in groupby(tools, key=attrgetter("path")):
+        for tool in group:
+            for rule, check, context in tool_checks:
+                _apply(rule, check, tool, context, path, tool.pointer, collector)
+            for rule, check, options in parameter_checks:
+                context = RuleContext(options, settings.targets, tool)
+                for parameter in tool.parameters:
+                    _apply(rule, check, parameter, context, path, parameter.pointer, collector)
+        diagnostics += collector.resolve()
+        collector.raw.clear()
+        document = documents.get(path)
+        if document is not None:
+            document.release_positions()
+    return diagnostics, collector.internal_error
+
+
+# What a forked worker inherits from the parent: set by the pool initializer, in the worker only.
+_inherited: tuple[list[tuple[RuleSpec, Check]], Settings, dict[str, Document], tuple[Tool, ...]] | None = None
+
+
+def _adopt(state: tuple[list[tuple[RuleSpec, Check]], Settings, dict[str, Document], tuple[Tool, ...]]) -> None:
+    global _inherited
+    _inherited = state
+
+
+def _check_slice(bounds: tuple[int, int]) -> tuple[list[Diagnostic], bool]:
+    assert _inherited is not None
+    checks, settings, documents, tools = _inherited
+    return _check_tools(checks, settings, documents, tools[bounds[0] : bounds[1]])
+
+
+def _slices(tools: Sequence[Tool], parts: int) -> list[tuple[int, int]]:
+    """Contiguous ranges of about equal size, cut only where the file changes so each file is located once."""
+    cuts = [0]
+    size = len(tools) / parts
+    for index in range(1, len(tools)):
+        if index >= size * len(cuts) and tools[index].path != tools[index - 1].path:
+            cuts.append(index)
+    cuts.append(len(tools))
+    return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+
+
+def _per_tool_in_parallel(
+    checks: list[tuple[RuleSpec, Check]], settings: Settings, documents: dict[str, Document], tools: tuple[Tool, ...],
+    jobs: int,
+) -> tuple[list[Diagnostic], bool] | None:
+    """Run `_check_tools` in forked workers; None means "do it serially".
+
+    Workers are forked after loading, so they share the parsed documents and the catalog copy-on-write
+    and send back only diagnostics. Platforms without fork run serially.
+    """
+    if jobs <= 1 or len(tools) < PARALLEL_MIN_TOOLS:
+        return None
+    import multiprocessing
+
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:
+        return None
+    bounds = _slices(tools, jobs)
+    if len(bounds) < 2:
+        return None
+    try:
+        with context.Pool(len(bounds), initializer=_adopt, initargs=((checks, settings, documents, tools),)) as pool:
+            parts = pool.map(_check_slice, bounds)
+    except (OSError, RuntimeError):
+        return None
+    return [d for part, _ in parts for d in part], any(failed for _, failed in parts)
 
 
 def _subjects(target: str, catalog: Catalog, base: RuleContext) -> Iterator[tuple[Any, RuleContext, str, Pointer]]:
-    if target == "tool":
-        for tool in catalog.tools:
-            yield tool, base, tool.path, tool.pointer
-    elif target == "parameter":
-        for tool in catalog.tools:
-            context = RuleContext(base.options, base.targets, tool)
-            for parameter in tool.parameters:
-                yield parameter, context, tool.path, parameter.pointer
-    elif target == "toolset":
+    if target == "toolset":
         for agent in catalog.agents:
             yield agent, RuleContext(base.options, base.targets, agent=agent), "", ()
     elif target == "prompt":

@@ -68,6 +68,10 @@ class Document:
     def span(self, pointer: Pointer, anchor: Anchor = "value") -> Span:
         return self.locator.span(pointer, anchor)
 
+    def release_positions(self) -> None:
+        if self._locator is not None:
+            self._locator.release()
+
     def source_line(self, line: int) -> str:
         start = self.lines.line_start(line)
         end = self.text.find("\n", start)
@@ -82,6 +86,9 @@ class _TextLocator:
 
     def span(self, pointer: Pointer, anchor: Anchor = "value") -> Span:
         return Span(1, 1, 1, 1)
+
+    def release(self) -> None:
+        pass
 
 
 def display_path(path: Path) -> str:

@@ -65,6 +65,9 @@ class JsonLocator:
         self._root: Entry = (-1, -1, value_start, len(text) if end is None else end)
         self._containers: dict[int, _Container] = {}
 
+    def release(self) -> None:
+        self._containers = {}
+
     def _member(self, entry: Entry, segment: Segment) -> Entry | None:
         text = self._text
         container = self._containers.get(entry[2])
@@ -132,6 +135,9 @@ class JsonLinesLocator:
         self._records = records
         self._lines = LineIndex(text)
         self._locators: dict[int, JsonLocator] = {}
+
+    def release(self) -> None:
+        self._locators = {}
 
     def span(self, pointer: Pointer, anchor: Anchor = "value") -> Span:
         if not pointer or not isinstance(pointer[0], int) or not 0 <= pointer[0] < len(self._records):

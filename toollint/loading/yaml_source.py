@@ -137,6 +137,9 @@ class YamlLocator:
         self._stream = stream or []
         self._lines = LineIndex(text)
 
+    def release(self) -> None:
+        pass  # the node tree is the YAML source map itself; nothing is cached beside it
+
     def _span_of(self, node: yaml.Node) -> Span:
         start, end = node.start_mark, node.end_mark
         return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
