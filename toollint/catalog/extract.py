@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from toollint.catalog.model import Parameter, Prompt, Tool, ToolFormat
-from toollint.catalog.schema_walk import MAX_SCHEMA_DEPTH
+from toollint.catalog.model import Prompt, Tool, ToolFormat
 from toollint.diagnostics import Pointer
 
 _INPUT_KEYS: dict[str, ToolFormat] = {
@@ -54,36 +53,13 @@ def _output_key(spec: dict[str, Any]) -> tuple[str, ...] | None:
     return None
 
 
-def parameters_of(schema: Any, pointer: Pointer) -> tuple[Parameter, ...]:
-    found: list[Parameter] = []
-    stack: list[tuple[Any, Pointer, str, int]] = [(schema, pointer, "", 0)]
-    while stack:
-        node, at, prefix, depth = stack.pop()
-        if not isinstance(node, dict) or depth > MAX_SCHEMA_DEPTH:
-            continue
-        props = node.get("properties")
-        required = node.get("required")
-        required_names = set(required) if isinstance(required, list) and all(isinstance(r, str) for r in required) else set()
-        if isinstance(props, dict):
-            for name, sub in props.items():
-                qualified = f"{prefix}{name}"
-                sub_at = at + ("properties", name)
-                found.append(Parameter(str(name), qualified, sub, sub_at, name in required_names, depth))
-                stack.append((sub, sub_at, qualified + ".", depth + 1))
-        items = node.get("items")
-        if isinstance(items, dict):
-            stack.append((items, at + ("items",), prefix.rstrip(".") + "[]." if prefix else "[].", depth + 1))
-    return tuple(found)
-
-
 def _make_tool(obj: dict[str, Any], pointer: Pointer, path: str, fmt: ToolFormat, spec_at: Pointer) -> Tool:
     spec = obj
     for key in spec_at:
         spec = spec[key]
     input_key = _input_key(spec)
     spec_pointer = pointer + spec_at
-    params = parameters_of(spec.get(input_key), spec_pointer + (input_key,)) if input_key else ()
-    return Tool(spec.get("name"), path, pointer, spec_pointer, fmt, spec, input_key, _output_key(spec), params)
+    return Tool(spec.get("name"), path, pointer, spec_pointer, fmt, spec, input_key, _output_key(spec))
 
 
 def _tools_in_list(items: list[Any], pointer: Pointer, path: str, forced: ToolFormat | None) -> Iterator[Tool]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal, NamedTuple
 
-from toollint.catalog.schema_walk import walk
+from toollint.catalog.schema_walk import MAX_SCHEMA_DEPTH, walk
 from toollint.diagnostics import Pointer
 
 ToolFormat = Literal["anthropic", "openai", "openai-responses", "openai-function", "mcp", "gemini"]
@@ -34,7 +34,6 @@ class Tool:
     spec: dict[str, Any]
     input_key: str | None
     output_key: tuple[str, ...] | None
-    parameters: tuple[Parameter, ...] = ()
 
     @property
     def display_name(self) -> str:
@@ -51,6 +50,11 @@ class Tool:
     @property
     def input_pointer(self) -> Pointer:
         return self.spec_pointer + ((self.input_key,) if self.input_key else ())
+
+    @cached_property
+    def parameters(self) -> tuple[Parameter, ...]:
+        """Properties of the input schema at any depth, through nested objects and array items."""
+        return parameters_of(self.input_schema, self.input_pointer) if self.input_key else ()
 
     @cached_property
     def input_nodes(self) -> list[tuple[Any, Pointer]]:
@@ -112,3 +116,26 @@ class Catalog:
         for tool in self.tools:
             for parameter in tool.parameters:
                 yield tool, parameter
+
+
+def parameters_of(schema: Any, pointer: Pointer) -> tuple[Parameter, ...]:
+    """Every property below an input schema, with a dotted name (`address.city`, `tags[].key`)."""
+    found: list[Parameter] = []
+    stack: list[tuple[Any, Pointer, str, int]] = [(schema, pointer, "", 0)]
+    while stack:
+        node, at, prefix, depth = stack.pop()
+        if not isinstance(node, dict) or depth > MAX_SCHEMA_DEPTH:
+            continue
+        props = node.get("properties")
+        required = node.get("required")
+        required_names = set(required) if isinstance(required, list) and all(isinstance(r, str) for r in required) else set()
+        if isinstance(props, dict):
+            for name, sub in props.items():
+                qualified = f"{prefix}{name}"
+                sub_at = at + ("properties", name)
+                found.append(Parameter(str(name), qualified, sub, sub_at, name in required_names, depth))
+                stack.append((sub, sub_at, qualified + ".", depth + 1))
+        items = node.get("items")
+        if isinstance(items, dict):
+            stack.append((items, at + ("items",), prefix.rstrip(".") + "[]." if prefix else "[].", depth + 1))
+    return tuple(found)

@@ -37,14 +37,27 @@ def subschemas(schema: Any, at: Pointer) -> Iterator[tuple[Any, Pointer]]:
 
 
 def walk(schema: Any, at: Pointer) -> list[tuple[Any, Pointer]]:
-    """The schema and all its subschemas, depth-first in document order, at most MAX_SCHEMA_DEPTH deep."""
+    """The schema and all its subschemas with their pointers, at most MAX_SCHEMA_DEPTH deep (in no particular order)."""
     found: list[tuple[Any, Pointer]] = []
     stack: list[tuple[Any, Pointer, int]] = [(schema, at, 0)]
+    pop, push, add = stack.pop, stack.append, found.append
     while stack:
-        node, here, depth = stack.pop()
-        found.append((node, here))
-        if depth < MAX_SCHEMA_DEPTH and isinstance(node, dict):
-            children = list(subschemas(node, here))
-            children.reverse()
-            stack.extend((sub, ptr, depth + 1) for sub, ptr in children)
+        node, here, depth = pop()
+        add((node, here))
+        if depth >= MAX_SCHEMA_DEPTH or type(node) is not dict:
+            continue
+        depth += 1
+        for key, value in node.items():
+            if key in SCHEMA_MAPS:
+                if type(value) is dict:
+                    for name, sub in value.items():
+                        push((sub, here + (key, name), depth))
+            elif key in SCHEMA_VALUES:
+                push((value, here + (key,), depth))
+            elif key in SCHEMA_LISTS or key == "items":
+                if type(value) is list:
+                    for i, sub in enumerate(value):
+                        push((sub, here + (key, i), depth))
+                elif key == "items":
+                    push((value, here + (key,), depth))
     return found

@@ -30,6 +30,8 @@ def invalid_tool_name(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
     if not isinstance(name, str):
         yield Violation(tool.at("name"), f"tool name must be a string, not `{name!r}`")
         return
+    if all(NAME_RULES[_base_target(t)][0].match(name) for t in ctx.targets):
+        return
     by_rule: dict[str, list[str]] = {}
     for target in dict.fromkeys(_base_target(t) for t in ctx.targets):
         pattern, rule = NAME_RULES[target]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import groupby
@@ -182,13 +183,14 @@ def run(loaded: list[tuple[Document | None, list[LoadError]]], settings: Setting
 
     catalog = Catalog(tuple(tools), tuple(prompts), _agents(settings, tools, prompts))
     checks = _checks(settings, collector)
+    # Cross-file rules first: the per-file pass below frees each file's location cache when it is done.
+    _dispatch(checks, catalog, settings, collector, ("toolset", "prompt"))
+    diagnostics = engine_diagnostics + collector.resolve()
     per_tool = _per_tool_in_parallel(checks, settings, documents, catalog.tools, jobs)
     if per_tool is None:
         per_tool = _check_tools(checks, settings, documents, catalog.tools)
-    diagnostics = engine_diagnostics + per_tool[0]
+    diagnostics += per_tool[0]
     collector.internal_error |= per_tool[1]
-    _dispatch(checks, catalog, settings, collector, ("toolset", "prompt"))
-    diagnostics += collector.resolve()
     diagnostics = _filter(diagnostics, documents, settings, collector)
     diagnostics.sort(key=Diagnostic.sort_key)
     return Result(
@@ -269,58 +271,67 @@ def _check_tools(
     return diagnostics, collector.internal_error
 
 
-# What a forked worker inherits from the parent: set by the pool initializer, in the worker only.
-_inherited: tuple[list[tuple[RuleSpec, Check]], Settings, dict[str, Document], tuple[Tool, ...]] | None = None
+def _slices(count: int, parts: int) -> list[tuple[int, int]]:
+    """Contiguous ranges of equal size; a file split between two ranges is located by both, which costs little."""
+    size = -(-count // parts)
+    return [(start, min(start + size, count)) for start in range(0, count, size)]
 
 
-def _adopt(state: tuple[list[tuple[RuleSpec, Check]], Settings, dict[str, Document], tuple[Tool, ...]]) -> None:
-    global _inherited
-    _inherited = state
+def _flatten(part: tuple[list[Diagnostic], bool]) -> tuple[list[tuple[Any, ...]], bool]:
+    # plain tuples pickle three times faster than named tuples holding an enum
+    return [(d[0], d[1], int(d[2]), *d[3:5], tuple(d[5]), *d[6:]) for d in part[0]], part[1]
 
 
-def _check_slice(bounds: tuple[int, int]) -> tuple[list[Diagnostic], bool]:
-    assert _inherited is not None
-    checks, settings, documents, tools = _inherited
-    return _check_tools(checks, settings, documents, tools[bounds[0] : bounds[1]])
-
-
-def _slices(tools: Sequence[Tool], parts: int) -> list[tuple[int, int]]:
-    """Contiguous ranges of about equal size, cut only where the file changes so each file is located once."""
-    cuts = [0]
-    size = len(tools) / parts
-    for index in range(1, len(tools)):
-        if index >= size * len(cuts) and tools[index].path != tools[index - 1].path:
-            cuts.append(index)
-    cuts.append(len(tools))
-    return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+def _unflatten(flat: tuple[list[tuple[Any, ...]], bool]) -> tuple[list[Diagnostic], bool]:
+    return [Diagnostic(c, n, Severity(s), m, p, Span(*sp), ptr, rel) for c, n, s, m, p, sp, ptr, rel in flat[0]], flat[1]
 
 
 def _per_tool_in_parallel(
     checks: list[tuple[RuleSpec, Check]], settings: Settings, documents: dict[str, Document], tools: tuple[Tool, ...],
     jobs: int,
 ) -> tuple[list[Diagnostic], bool] | None:
-    """Run `_check_tools` in forked workers; None means "do it serially".
+    """Run `_check_tools` over slices of the tools in forked children; None means "do it serially".
 
-    Workers are forked after loading, so they share the parsed documents and the catalog copy-on-write
-    and send back only diagnostics. Platforms without fork run serially.
+    Children are forked after loading, so they share the parsed documents and the catalog copy-on-write
+    and send back only their diagnostics, through a pipe. The parent checks the first slice itself. A
+    child that fails has its slice redone in the parent. Platforms without fork run serially.
     """
-    if jobs <= 1 or len(tools) < PARALLEL_MIN_TOOLS:
+    if jobs <= 1 or len(tools) < PARALLEL_MIN_TOOLS or not hasattr(os, "fork"):
         return None
-    import multiprocessing
-
-    try:
-        context = multiprocessing.get_context("fork")
-    except ValueError:
-        return None
-    bounds = _slices(tools, jobs)
+    bounds = _slices(len(tools), jobs)
     if len(bounds) < 2:
         return None
-    try:
-        with context.Pool(len(bounds), initializer=_adopt, initargs=((checks, settings, documents, tools),)) as pool:
-            parts = pool.map(_check_slice, bounds)
-    except (OSError, RuntimeError):
-        return None
-    return [d for part, _ in parts for d in part], any(failed for _, failed in parts)
+    import pickle
+
+    children: list[tuple[int, int, tuple[int, int]]] = []
+    for low, high in bounds[1:]:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: compute, send, and leave without running the parent's exit handlers
+            os.close(read_end)
+            code = 0
+            try:
+                payload = pickle.dumps(_flatten(_check_tools(checks, settings, documents, tools[low:high])), protocol=5)
+                with os.fdopen(write_end, "wb") as out:
+                    out.write(payload)
+            except BaseException:
+                code = 1
+            os._exit(code)
+        os.close(write_end)
+        children.append((pid, read_end, (low, high)))
+
+    diagnostics, failed = _check_tools(checks, settings, documents, tools[bounds[0][0] : bounds[0][1]])
+    for pid, read_end, (low, high) in children:
+        with os.fdopen(read_end, "rb") as pipe:
+            payload = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        if status == 0 and payload:
+            part, part_failed = _unflatten(pickle.loads(payload))
+        else:
+            part, part_failed = _check_tools(checks, settings, documents, tools[low:high])
+        diagnostics += part
+        failed |= part_failed
+    return diagnostics, failed
 
 
 def _subjects(target: str, catalog: Catalog, base: RuleContext) -> Iterator[tuple[Any, RuleContext, str, Pointer]]:

@@ -69,34 +69,43 @@ class JsonLocator:
         self._containers = {}
 
     def _member(self, entry: Entry, segment: Segment) -> Entry | None:
-        text = self._text
         container = self._containers.get(entry[2])
         if container is None:
-            container = self._containers[entry[2]] = _Container(text, entry[2])
-        found = container.members.get(segment)
+            container = self._containers[entry[2]] = _Container(self._text, entry[2])
+        members = container.members
+        found = members.get(segment)
         if found is not None or container.done:
             return found
-        step = _NEXT_MEMBER if container.is_object else _NEXT_ITEM
-        i = container.position
+        # the hot loop of locating: locals and bound methods only
+        text, end = self._text, len(self._text)
+        decode, after = _DECODER.raw_decode, _AFTER_VALUE.match
+        i, index, is_object = container.position, container.index, container.is_object
+        step = _NEXT_MEMBER.match if is_object else _NEXT_ITEM.match
         while True:
-            match = step.match(text, i)
-            if match is None or match.group(1) or match.end() >= len(text):
+            match = step(text, i)
+            if match is None or match.group(1) or match.end() >= end:
                 container.done = True  # the closing bracket (or, defensively, something unexpected)
-                return None
-            key: Segment = container.index
-            key_start = key_end = -1
+                found = None
+                break
             i = match.end()
-            if container.is_object:
+            if is_object:
                 raw = match.group(2)
-                key = json.loads(f'"{raw}"') if "\\" in raw else raw
-                key_start, key_end = match.start(2) - 1, match.end(2) + 1
-            _, value_end = _DECODER.raw_decode(text, i)
+                key: Segment = json.loads(f'"{raw}"') if "\\" in raw else raw
+                key_start = match.start(2) - 1
+                key_end = key_start + len(raw) + 2
+            else:
+                key, key_start, key_end = index, -1, -1
+            value_end = decode(text, i)[1]
             member = (key_start, key_end, i, value_end)
-            container.members.setdefault(key, member)
-            container.index += 1
-            container.position = i = _AFTER_VALUE.match(text, value_end).end()  # type: ignore[union-attr]
+            if key not in members:
+                members[key] = member
+            index += 1
+            i = after(text, value_end).end()  # type: ignore[union-attr]
             if key == segment:
-                return member
+                found = member
+                break
+        container.position, container.index = i, index
+        return found
 
     def find(self, pointer: Pointer) -> tuple[Entry, int]:
         """The entry of the deepest existing prefix of the pointer and how many segments matched."""
