@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -192,7 +195,10 @@ def parse_rule(entry: Any, origin: str) -> RuleSpec:
 
 def parse_pack(path: Path) -> tuple[tuple[str, ...], tuple[RuleSpec, ...]]:
     """A rule file: optional `extends` (preset names) and a `rules` list."""
-    data = _read_yaml(path)
+    return _parse_pack_data(_read_yaml(path), path)
+
+
+def _parse_pack_data(data: Any, path: Path) -> tuple[tuple[str, ...], tuple[RuleSpec, ...]]:
     if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
         raise RulebookError(f"{path}: a rule file needs a top-level `rules:` list")
     unknown = sorted(set(data) - {"rules", "extends", "description"})
@@ -243,16 +249,48 @@ class Rulebook:
         return book, extends, frozenset(r.code for r in rules)
 
 
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "toollint"
+
+
+def _read_catalog(directory: Path, paths: list[Path]) -> dict[str, Any]:
+    """The parsed YAML of the built-in catalog files, from a JSON cache keyed by their bytes when possible.
+
+    Parsing the catalog needs PyYAML, whose import alone is a tenth of a pre-commit run; the cache makes
+    runs over JSON files YAML-free. Any cache problem falls back to parsing.
+    """
+    blobs = {path.relative_to(directory).as_posix(): path.read_bytes() for path in paths}
+    digest = hashlib.sha256(b"\0".join(name.encode() + b"\0" + blob for name, blob in sorted(blobs.items()))).hexdigest()[:20]
+    cache = _cache_dir() / f"rules-{digest}.json"
+    try:
+        return json.loads(cache.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    except (OSError, ValueError):
+        pass
+    data = {name: _read_yaml(path) for name, path in zip(blobs, paths)}
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        temporary = cache.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(temporary, cache)
+    except (OSError, TypeError, ValueError):
+        pass
+    return data
+
+
 @lru_cache(maxsize=4)
 def load_builtin(directory: Path | None = None) -> Rulebook:
     directory = directory or builtin_rules_dir()
+    rule_files = sorted(directory.glob("*.yaml"))
+    preset_files = sorted((directory / "presets").glob("*.yaml"))
+    catalog = _read_catalog(directory, rule_files + preset_files)
     rules: list[RuleSpec] = []
-    for path in sorted(directory.glob("*.yaml")):
-        extends, pack = parse_pack(path)
+    for path in rule_files:
+        extends, pack = _parse_pack_data(catalog[path.name], path)
         rules.extend(pack)
     presets: dict[str, Preset] = {}
-    for path in sorted((directory / "presets").glob("*.yaml")):
-        data = _read_yaml(path)
+    for path in preset_files:
+        data = catalog[f"presets/{path.name}"]
         if not isinstance(data, dict) or not isinstance(data.get("select"), list):
             raise RulebookError(f"{path}: a preset needs a `select` list")
         presets[path.stem] = Preset(

@@ -22,6 +22,7 @@ from toollint.loading.discover import Candidate, discover, is_documentation, mat
 from toollint.loading.document import DEFERRED_SUFFIXES, Document, LoadError, load, parse
 
 Check = Callable[[Any, "RuleContext"], Iterable[Violation]]
+Raw = tuple[RuleSpec, Violation, str]  # a violation of a rule, found in a file, not yet located
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ class _Collector:
     def __init__(self, settings: Settings, documents: dict[str, Document]) -> None:
         self.settings = settings
         self.documents = documents
-        self.raw: list[tuple[RuleSpec, Violation, str]] = []
+        self.raw: list[Raw] = []
         self.internal_error = False
 
     def add(self, rule: RuleSpec, violation: Violation, default_path: str) -> None:
@@ -183,13 +184,13 @@ def run(loaded: list[tuple[Document | None, list[LoadError]]], settings: Setting
 
     catalog = Catalog(tuple(tools), tuple(prompts), _agents(settings, tools, prompts))
     checks = _checks(settings, collector)
-    # Cross-file rules first: the per-file pass below frees each file's location cache when it is done.
     _dispatch(checks, catalog, settings, collector, ("toolset", "prompt"))
-    diagnostics = engine_diagnostics + collector.resolve()
-    per_tool = _per_tool_in_parallel(checks, settings, documents, catalog.tools, jobs)
+    # Findings of cross-file rules are located first: the per-file pass frees each file's location cache.
+    pending, collector.raw = collector.raw, []
+    per_tool = _per_tool_in_parallel(checks, settings, documents, catalog.tools, pending, jobs)
     if per_tool is None:
-        per_tool = _check_tools(checks, settings, documents, catalog.tools)
-    diagnostics += per_tool[0]
+        per_tool = _check_tools(checks, settings, documents, catalog.tools, pending)
+    diagnostics = engine_diagnostics + per_tool[0]
     collector.internal_error |= per_tool[1]
     diagnostics = _filter(diagnostics, documents, settings, collector)
     diagnostics.sort(key=Diagnostic.sort_key)
@@ -248,13 +249,19 @@ def _apply(rule: RuleSpec, check: Check, subject: Any, context: RuleContext, pat
 
 
 def _check_tools(
-    checks: list[tuple[RuleSpec, Check]], settings: Settings, documents: dict[str, Document], tools: Sequence[Tool]
+    checks: list[tuple[RuleSpec, Check]],
+    settings: Settings,
+    documents: dict[str, Document],
+    tools: Sequence[Tool],
+    pending: Sequence[Raw] = (),
 ) -> tuple[list[Diagnostic], bool]:
-    """Tool and parameter rules, file by file: each file's findings are located, then its location cache is freed."""
+    """Locate `pending` findings, then run tool and parameter rules file by file, freeing each file's location cache."""
     collector = _Collector(settings, documents)
+    collector.raw = list(pending)
+    diagnostics = collector.resolve()
+    collector.raw = []
     tool_checks = [(r, c, RuleContext(settings.options.get(r.code, {}), settings.targets)) for r, c in checks if r.target == "tool"]
     parameter_checks = [(r, c, settings.options.get(r.code, {})) for r, c in checks if r.target == "parameter"]
-    diagnostics: list[Diagnostic] = []
     for path, group in groupby(tools, key=attrgetter("path")):
         for tool in group:
             for rule, check, context in tool_checks:
@@ -287,7 +294,11 @@ def _unflatten(flat: tuple[list[tuple[Any, ...]], bool]) -> tuple[list[Diagnosti
 
 
 def _per_tool_in_parallel(
-    checks: list[tuple[RuleSpec, Check]], settings: Settings, documents: dict[str, Document], tools: tuple[Tool, ...],
+    checks: list[tuple[RuleSpec, Check]],
+    settings: Settings,
+    documents: dict[str, Document],
+    tools: tuple[Tool, ...],
+    pending: list[Raw],
     jobs: int,
 ) -> tuple[list[Diagnostic], bool] | None:
     """Run `_check_tools` over slices of the tools in forked children; None means "do it serially".
@@ -303,32 +314,36 @@ def _per_tool_in_parallel(
         return None
     import pickle
 
+    pending.sort(key=lambda raw: raw[2])  # by path, so that each worker locates in as few files as it can
+    share = [pending[i * len(pending) // len(bounds) : (i + 1) * len(pending) // len(bounds)] for i in range(len(bounds))]
     children: list[tuple[int, int, tuple[int, int]]] = []
-    for low, high in bounds[1:]:
+    for index, (low, high) in enumerate(bounds[1:], start=1):
         read_end, write_end = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: compute, send, and leave without running the parent's exit handlers
             os.close(read_end)
             code = 0
             try:
-                payload = pickle.dumps(_flatten(_check_tools(checks, settings, documents, tools[low:high])), protocol=5)
+                part = _check_tools(checks, settings, documents, tools[low:high], share[index])
+                payload = pickle.dumps(_flatten(part), protocol=5)
                 with os.fdopen(write_end, "wb") as out:
                     out.write(payload)
             except BaseException:
                 code = 1
             os._exit(code)
         os.close(write_end)
-        children.append((pid, read_end, (low, high)))
+        children.append((pid, read_end, index))
 
-    diagnostics, failed = _check_tools(checks, settings, documents, tools[bounds[0][0] : bounds[0][1]])
-    for pid, read_end, (low, high) in children:
+    diagnostics, failed = _check_tools(checks, settings, documents, tools[bounds[0][0] : bounds[0][1]], share[0])
+    for pid, read_end, index in children:
         with os.fdopen(read_end, "rb") as pipe:
             payload = pipe.read()
         _, status = os.waitpid(pid, 0)
         if status == 0 and payload:
             part, part_failed = _unflatten(pickle.loads(payload))
         else:
-            part, part_failed = _check_tools(checks, settings, documents, tools[low:high])
+            low, high = bounds[index]
+            part, part_failed = _check_tools(checks, settings, documents, tools[low:high], share[index])
         diagnostics += part
         failed |= part_failed
     return diagnostics, failed
