@@ -82,3 +82,8 @@ def test_loose_bfcl_types_are_findings() -> None:
     assert sorted(d.code for d in result.diagnostics) == ["TD001", "TD004", "TN001", "TS001", "TS001"]
     messages = " ".join(d.message for d in result.diagnostics)
     assert "use `object`" in messages and "use `number`" in messages
+
+
+def test_yaml_non_string_property_names_do_not_crash() -> None:
+    result = lint({"t.yaml": "- name: a\n  description: d\n  input_schema:\n    type: object\n    properties:\n      200: {type: string}\n      true: {}\n"})
+    assert sorted(c for _, _, c in [(d.span.line, d.span.column, d.code) for d in result.diagnostics]) == ["TD004", "TD004", "TS004"]

@@ -127,14 +127,16 @@ def parameters_of(schema: Any, pointer: Pointer) -> tuple[Parameter, ...]:
         if not isinstance(node, dict) or depth > MAX_SCHEMA_DEPTH:
             continue
         props = node.get("properties")
-        required = node.get("required")
-        required_names = set(required) if isinstance(required, list) and all(isinstance(r, str) for r in required) else set()
-        if isinstance(props, dict):
-            for name, sub in props.items():
-                qualified = f"{prefix}{name}"
-                sub_at = at + ("properties", name)
-                found.append(Parameter(str(name), qualified, sub, sub_at, name in required_names, depth))
-                stack.append((sub, sub_at, qualified + ".", depth + 1))
+        if type(props) is dict:
+            required = node.get("required")
+            names = required if type(required) is list else ()
+            for key, sub in props.items():
+                name = key if type(key) is str else str(key)  # YAML allows `200:` as a key
+                qualified = prefix + name if prefix else name
+                sub_at = at + ("properties", key)
+                found.append(Parameter(name, qualified, sub, sub_at, key in names, depth))
+                if type(sub) is dict and ("properties" in sub or "items" in sub):
+                    stack.append((sub, sub_at, qualified + ".", depth + 1))
         items = node.get("items")
         if isinstance(items, dict):
             stack.append((items, at + ("items",), prefix.rstrip(".") + "[]." if prefix else "[].", depth + 1))

@@ -297,7 +297,7 @@ def unknown_required_property(tool: Tool, ctx: RuleContext) -> Iterator[Violatio
 def _closest(word: str, choices: set[str]) -> str | None:
     import difflib
 
-    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(word, sorted(map(str, choices)), n=1, cutoff=0.6)
     return close[0] if close else None
 
 
