@@ -110,3 +110,22 @@ def test_rules_lists_all() -> None:
 def test_version_and_module_entry_point() -> None:
     assert run_cli("--version").stdout == "toollint 0.1.0\n"
     assert run_cli("--help").returncode == 0
+
+
+def test_a_crashing_rule_is_tl005_and_exit_2(tmp_path: Path) -> None:
+    """Run in a subprocess with one check patched to raise: the other findings survive, the run exits 2."""
+    (tmp_path / "t.yaml").write_text("- name: a.b\n  input_schema: {type: object, properties: {q: {type: string}}}\n")
+    script = (
+        "import sys, toollint.checks.naming as n\n"
+        "def boom(tool, ctx):\n    raise ValueError('synthetic failure')\n    yield\n"
+        "n.invalid_tool_name = boom\n"
+        "from toollint.cli import main\nmain(sys.argv[1:])\n"
+    )
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", script, "check", str(tmp_path), "--output-format", "concise"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 2, done.stderr
+    assert "TL005 [error] rule TN001 (invalid-tool-name) failed on `a.b`: ValueError: synthetic failure" in done.stdout
+    assert "TD001" in done.stdout and "Traceback" not in done.stderr
