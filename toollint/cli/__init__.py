@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 EXIT_SUCCESS = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
+
+
+def _exit_now(code: object) -> None:
+    """Leave without tearing down the interpreter: freeing a large run's objects one by one takes a tenth of it.
+
+    Only for the program itself (mypy does the same); callers of `main([...])` get SystemExit as usual.
+    """
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):
+        pass
+    os._exit(code if isinstance(code, int) else (0 if code is None else EXIT_ERROR))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -21,6 +35,10 @@ def main(argv: list[str] | None = None) -> None:
 
     try:
         cli.main(args=args, prog_name="toollint")
+    except SystemExit as exc:
+        if argv is None:
+            _exit_now(exc.code)
+        raise
     except KeyboardInterrupt:
         sys.stderr.write("toollint: interrupted\n")
         raise SystemExit(130) from None
