@@ -200,3 +200,37 @@ def rules(output_format: str) -> None:
         _write(json.dumps([rule_as_dict(book.by_code[c]) for c in sorted(book.by_code)], indent=2) + "\n")
     else:
         _write(render_rule_list(book))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--config", type=click.Path(path_type=Path), help="Config file to use instead of the closest one.")
+@click.option("--output-format", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+def inventory(paths: tuple[Path, ...], config: Path | None, output_format: str) -> None:
+    """List every tool under PATHS with its risk class, approval gate, idempotency and source."""
+    from toollint.catalog.extract import tools_in
+    from toollint.loading.discover import PathNotFound, discover
+    from toollint.loading.document import DEFERRED_SUFFIXES, load
+    from toollint.reporting.inventory import render, rows
+
+    paths = paths or (Path("."),)
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        _fail(f"path `{missing[0]}` does not exist")
+    try:
+        settings = load_settings(Overrides(config=config), paths[0])
+        candidates = list(discover(paths, settings.exclude, settings.root))
+    except (ConfigError, PathNotFound) as exc:
+        _fail(str(exc))
+    documents = {}
+    tools = []
+    for candidate in candidates:
+        if candidate.path.suffix.lower() in DEFERRED_SUFFIXES:
+            continue
+        document, errors = load(candidate.path, False, settings.max_file_size)
+        for error in errors:
+            click.echo(f"toollint: warning: {error.path}:{error.line}:{error.column}: {error.message}", err=True)
+        if document is not None and document.kind != "text":
+            documents[document.path] = document
+            tools.extend(tools_in(document.data, (), document.path))
+    _write(render(rows(tools, documents), output_format))

@@ -1,0 +1,84 @@
+"""Risk classification, approval and idempotency resolution, the TR rules on real MCP annotations, and `inventory`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli
+from toollint.catalog.extract import tools_in
+from toollint.catalog.risk import main_verb, profile, words
+
+
+def tool(**spec: object) -> object:
+    spec.setdefault("inputSchema", {"type": "object", "properties": spec.pop("properties", {})})
+    (found,) = tools_in([spec], (), "t.json")
+    return found
+
+
+@pytest.mark.parametrize(
+    ("name", "verb"),
+    [("get_issue", "get"), ("issue_write", "write"), ("pull_request_read", "read"), ("team_api.delete_team", "delete"),
+     ("createIssueComment", "create"), ("actions_run_trigger", "trigger"), ("math.factorial", None)],
+)
+def test_main_verb(name: str, verb: str | None) -> None:
+    assert main_verb(words(name)) == verb
+
+
+def test_resolution_order() -> None:
+    assert profile(tool(name="delete_x", **{"x-toollint": {"risk": "read"}})).risk_source == "x-toollint.risk"
+    found = profile(tool(name="delete_x", annotations={"readOnlyHint": True}))
+    assert (found.risk, found.risk_source) == ("read", "MCP annotations")
+    assert profile(tool(name="delete_x")).risk == "destructive"
+    found = profile(tool(name="thing", description="Sends the weekly digest."))
+    assert (found.risk, found.risk_source) == ("write", "description")
+    assert profile(tool(name="thing", description="Something.")).risk_source == "default"
+
+
+def test_mcp_defaults_without_destructive_hint() -> None:
+    found = profile(tool(name="create_branch", annotations={"readOnlyHint": False}))
+    assert (found.risk, found.missing_hints) == ("write", ("destructiveHint",))
+    assert profile(tool(name="remove_label", annotations={"readOnlyHint": False})).risk == "destructive"
+    assert profile(tool(name="create_branch")).missing_hints == ("readOnlyHint", "destructiveHint")
+
+
+def test_approval_and_idempotency() -> None:
+    found = profile(tool(name="delete_x", properties={"confirm": {"type": "boolean"}, "request_id": {"type": "string"}}))
+    assert found.approval == "parameter `confirm`" and found.idempotency == "key `request_id`"
+    assert profile(tool(name="delete_x", properties={"confirm": {"type": "string"}})).approval is None
+    found = profile(tool(name="send", annotations={"idempotentHint": True}, **{"x-toollint": {"approval": "human"}}))
+    assert (found.approval, found.idempotency) == ("human", "annotation")
+
+
+def test_github_mcp_server_findings_agree_with_declared_annotations(corpora: Path) -> None:
+    folder = corpora / "github-mcp-server"
+    declared = {}
+    for path in folder.glob("*.json"):
+        data = json.loads(path.read_text())
+        declared[data["name"]] = data.get("annotations", {})
+    done = run_cli("check", str(folder), "--select", "TR", "--output-format", "json")
+    by_code: dict[str, set[str]] = {}
+    for finding in json.loads(done.stdout):
+        name = finding["message"].split("`")[1]
+        by_code.setdefault(finding["code"], set()).add(name)
+    assert by_code.get("TR002", set()) == {n for n, a in declared.items() if a.get("destructiveHint") is True}
+    assert by_code.get("TR004", set()) == {
+        n for n, a in declared.items() if a.get("readOnlyHint") is False and "destructiveHint" not in a
+    }
+    assert "TR003" not in by_code
+    for name in by_code.get("TR001", set()):
+        assert declared[name].get("readOnlyHint") is False and declared[name].get("idempotentHint") is not True
+
+
+def test_inventory_formats() -> None:
+    done = run_cli("inventory", "examples/support-agent")
+    assert done.returncode == 0
+    assert "refund_order" in done.stdout and "write (x-toollint.risk)  human" in done.stdout
+    assert done.stdout.rstrip().endswith("4 tools: 3 read, 1 write, 0 destructive")
+    items = json.loads(run_cli("inventory", "examples/postmortems", "--output-format", "json").stdout)
+    by_name = {i["name"]: i for i in items}
+    assert by_name["delete_volume"]["risk"] == "destructive" and by_name["delete_volume"]["approval"] == "none"
+    assert by_name["place_supplier_order"]["line"] == 2
+    assert run_cli("inventory", "examples", "--output-format", "markdown").stdout.startswith("| tool | risk |")

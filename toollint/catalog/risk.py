@@ -1,0 +1,174 @@
+"""Risk class (read / write / destructive), approval gate and idempotency of each tool, and where each came from.
+
+Resolution order: `x-toollint` metadata, then MCP annotations, then the verb of the tool's name, then the
+first word of its description. A tool nothing speaks for is a read tool, so that the write-only rules
+never fire on a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from toollint.catalog.model import Parameter, Tool
+
+Risk = Literal["read", "write", "destructive"]
+RISKS: tuple[Risk, ...] = ("read", "write", "destructive")
+
+READ_VERBS = frozenset(
+    "get list search find lookup look fetch read query describe show view check count retrieve download export "
+    "validate verify calculate compute estimate preview inspect explain summarize summarise translate convert "
+    "parse format analyze analyse compare match suggest recommend predict render test browse scan watch poll "
+    "lint diff is has can".split()
+)
+WRITE_VERBS = frozenset(
+    # nouns that double as verbs (order, label, comment, email, message, record, log) are left out on purpose:
+    # `order_status` and `label_list` are reads
+    "create add insert update set put post send submit write save upload edit modify patch change assign move "
+    "rename copy publish schedule reserve place pay charge transfer refund invite share enable start run "
+    "execute trigger deploy merge approve reject close reopen lock unlock register subscribe notify reply star "
+    "unstar follow unfollow fork push commit apply install import sync restore archive unarchive mute unmute "
+    "pin unpin mark increment decrement upsert grant accept confirm complete resolve unresolve dismiss request "
+    "invoke rotate release tweet like react vote bump rerun retry stop pause resume restart scale provision "
+    "configure attach detach link unlink mint buy sell trade withdraw deposit sign".split()
+)
+DESTRUCTIVE_VERBS = frozenset(
+    "delete remove destroy drop purge erase wipe truncate revoke cancel terminate kill uninstall reset "
+    "overwrite ban deactivate disable void unpublish forget shred nuke".split()
+)
+_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
+_KEY_PARAMETER = re.compile(r"idempot|dedup|client[_-]?(request[_-]?)?(token|id)|request[_-]?id|nonce", re.IGNORECASE)
+_CONFIRM_PARAMETER = re.compile(r"^(confirm(ed|ation)?|approved?|user[_-]?confirmed|i[_-]?understand|acknowledged?)$", re.IGNORECASE)
+
+
+def words(name: str) -> list[str]:
+    """`create_issueComment` → [create, issue, comment]."""
+    return [w.lower() for w in _WORD.findall(name)]
+
+
+def _risk_of(token: str) -> Risk | None:
+    if token in DESTRUCTIVE_VERBS:
+        return "destructive"
+    if token in WRITE_VERBS:
+        return "write"
+    if token in READ_VERBS:
+        return "read"
+    return None
+
+
+def main_verb(tokens: list[str]) -> str | None:
+    """The verb of a name: verb-first names (`get_issue`) lead with it, noun-first ones (`issue_write`,
+    `pull_request_read`) end with it; otherwise the first verb anywhere (`team_api.delete_team`)."""
+    if not tokens:
+        return None
+    for candidate in (tokens[0], tokens[-1]):
+        if _risk_of(candidate):
+            return candidate
+    return next((t for t in tokens if _risk_of(t)), None)
+
+
+def verb_risk(tokens: list[str]) -> Risk | None:
+    verb = main_verb(tokens)
+    return _risk_of(verb) if verb else None
+
+
+def _description_risk(description: Any) -> Risk | None:
+    if not isinstance(description, str):
+        return None
+    first = words(description[:60])[:1]
+    if not first:
+        return None
+    word = first[0]
+    for candidate in (word, word.removesuffix("s"), word.removesuffix("es")):
+        risk = verb_risk([candidate])
+        if risk:
+            return risk
+    return None
+
+
+@dataclass(frozen=True)
+class RiskProfile:
+    risk: Risk
+    risk_source: str
+    approval: str | None  # "human", "parameter `confirm`", or None
+    approval_source: str
+    idempotency: str | None  # "natural", "key `request_id`", "annotation", or None
+    idempotency_source: str
+    missing_hints: tuple[str, ...] = ()  # MCP write tools: hints whose absence makes clients assume the worst
+
+
+def _annotation_risk(annotations: dict[str, Any], tokens: list[str]) -> tuple[Risk | None, tuple[str, ...]]:
+    read_only = annotations.get("readOnlyHint")
+    destructive = annotations.get("destructiveHint")
+    if read_only is True:
+        return "read", ()
+    if destructive is True:
+        return "destructive", ()
+    if destructive is False:
+        return "write", ()
+    if read_only is False:
+        # destructiveHint defaults to true in MCP; the name decides between write and destructive
+        return ("destructive" if verb_risk(tokens) == "destructive" else "write"), ("destructiveHint",)
+    return None, ()
+
+
+def key_parameter(tool: Tool) -> Parameter | None:
+    for parameter in tool.parameters:
+        if parameter.depth == 0 and _KEY_PARAMETER.search(parameter.name):
+            return parameter
+    return None
+
+
+def confirmation_parameter(tool: Tool) -> Parameter | None:
+    for parameter in tool.parameters:
+        schema = parameter.schema
+        if parameter.depth == 0 and _CONFIRM_PARAMETER.match(parameter.name) and isinstance(schema, dict):
+            if schema.get("type") == "boolean" or schema.get("const") is True or schema.get("enum") == [True]:
+                return parameter
+    return None
+
+
+def profile(tool: Tool) -> RiskProfile:
+    meta = tool.meta
+    tokens = words(tool.name) if isinstance(tool.name, str) else []
+    missing: tuple[str, ...] = ()
+
+    risk: Risk | None = meta.get("risk") if meta.get("risk") in RISKS else None
+    source = "x-toollint.risk"
+    annotations = tool.annotations
+    if risk is None and annotations is not None:
+        risk, missing = _annotation_risk(annotations, tokens)
+        source = "MCP annotations"
+    if risk is None:
+        risk, source = verb_risk(tokens), "name"
+    if risk is None:
+        risk, source = _description_risk(tool.description), "description"
+    if risk is None:
+        risk, source = "read", "default"
+    if tool.format == "mcp" and risk != "read" and annotations is None:
+        missing = ("readOnlyHint", "destructiveHint")
+
+    approval: str | None = None
+    approval_source = "none"
+    if meta.get("approval") in ("human", "none"):
+        approval = "human" if meta["approval"] == "human" else None
+        approval_source = "x-toollint.approval"
+    else:
+        confirm = confirmation_parameter(tool)
+        if confirm is not None:
+            approval, approval_source = f"parameter `{confirm.name}`", "confirmation parameter"
+
+    idempotency: str | None = None
+    idempotency_source = "none"
+    declared = meta.get("idempotency")
+    if isinstance(declared, str) and declared.strip():
+        idempotency = "natural" if declared == "natural" else f"key `{declared}`"
+        idempotency_source = "x-toollint.idempotency"
+    elif annotations is not None and annotations.get("idempotentHint") is True:
+        idempotency, idempotency_source = "annotation", "MCP idempotentHint"
+    else:
+        key = key_parameter(tool)
+        if key is not None:
+            idempotency, idempotency_source = f"key `{key.name}`", "key parameter"
+    return RiskProfile(risk, source, approval, approval_source, idempotency, idempotency_source, missing)
