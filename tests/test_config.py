@@ -49,7 +49,7 @@ def test_defaults_are_the_recommended_preset(tmp_path: Path) -> None:
 
 def test_select_ignore_extend_select_by_code_prefix_and_name(tmp_path: Path) -> None:
     write(tmp_path, {"tools.yaml": BAD_TOOL,
-                     ".toollint.yaml": "select: [TS]\nextend-select: [invalid-tool-name]\nignore: [TS004]\n"})
+                     ".toollint.yaml": "select: [TS]\nextend-select: [invalid-tool-name]\nignore: [TS004, TS017]\n"})
     assert [c for _, c, _ in check(tmp_path)] == ["TN001", "TS003"]
     assert [c for _, c, _ in check(tmp_path, select=("TD001",))] == ["TD001"]
     assert [c for _, c, _ in check(tmp_path, ignore=("TS003",))] == ["TN001"]

@@ -73,3 +73,10 @@ def test_syntax_error_has_a_position() -> None:
     with pytest.raises(YamlParseError) as info:
         parse_yaml("a: [1, 2\nb: 3\n")
     assert info.value.line >= 2
+
+
+def test_syntax_error_in_a_large_file_is_a_parse_error_not_a_crash() -> None:
+    text = "".join(f"- name: tool{i}\n  description: d\n" for i in range(400)) + "- a: b: c\n"
+    with pytest.raises(YamlParseError) as info:
+        parse_yaml(text)
+    assert info.value.line == 801

@@ -62,6 +62,12 @@ class Tool:
         schema = self.input_schema
         return walk(schema, self.input_pointer) if schema is not None else []
 
+    @cached_property
+    def output_nodes(self) -> list[tuple[Any, Pointer]]:
+        """The output schema and every subschema in it, with pointers (empty without an output schema)."""
+        schema, pointer = self.output_schema, self.output_pointer
+        return walk(schema, pointer) if schema is not None and pointer is not None else []
+
     @property
     def output_schema(self) -> Any:
         value: Any = self.spec

@@ -218,15 +218,19 @@ def schema_problems(schema: Any, at: Pointer, dialect: str) -> Iterator[tuple[Po
 
 
 def invalid_input_schema(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
-    schema = tool.input_schema
+    yield from schema_violations(tool.input_schema, tool.input_pointer, tool.input_nodes, f"input schema of `{tool.display_name}`")
+
+
+def schema_violations(schema: Any, pointer: Pointer, nodes: list[tuple[Any, Pointer]], what: str) -> Iterator[Violation]:
+    """TS001 and TS016: every keyword of every subschema against its dialect's rules."""
     if schema is None:
         return
     if not isinstance(schema, dict):
-        yield Violation(tool.input_pointer, f"input schema of `{tool.display_name}` must be an object, not {_kind(schema)}")
+        yield Violation(pointer, f"{what} must be an object, not {_kind(schema)}")
         return
     dialect = dialect_of(schema)
     fast_ok, checks = _FAST_OK, _KEYWORD_CHECKS
-    for node, at in tool.input_nodes:
+    for node, at in nodes:
         if type(node) is not dict:
             for pointer, message in schema_problems(node, at, dialect):
                 yield Violation(pointer, message)

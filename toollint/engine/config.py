@@ -204,7 +204,7 @@ def _load_settings(overrides: Overrides, start: Path) -> Settings:
     severity: dict[str, Severity] = {code: rule.severity for code, rule in book.by_code.items()}
     for name in presets:
         preset = book.presets[name]
-        enabled |= _expand(book, preset.select, None, f"preset {name}")
+        enabled |= _expand(book, preset.select, None, f"preset {name}") - _expand(book, preset.ignore, None, f"preset {name}")
         for selector, level in preset.severity.items():
             for code in book.expand(selector):
                 severity[code] = Severity.parse(level)

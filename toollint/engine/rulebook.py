@@ -83,6 +83,7 @@ class Preset:
     description: str
     select: tuple[str, ...]
     severity: Mapping[str, str] = field(default_factory=dict)
+    ignore: tuple[str, ...] = ()
 
 
 def builtin_rules_dir() -> Path:
@@ -294,6 +295,10 @@ def load_builtin(directory: Path | None = None) -> Rulebook:
         if not isinstance(data, dict) or not isinstance(data.get("select"), list):
             raise RulebookError(f"{path}: a preset needs a `select` list")
         presets[path.stem] = Preset(
-            path.stem, str(data.get("description", "")), tuple(data["select"]), dict(data.get("severity") or {})
+            path.stem,
+            str(data.get("description", "")),
+            tuple(data["select"]),
+            dict(data.get("severity") or {}),
+            tuple(data.get("ignore") or ()),
         )
     return Rulebook(rules, presets)

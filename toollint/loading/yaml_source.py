@@ -109,9 +109,9 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 
 def parse_yaml(text: str) -> tuple[Any, YamlLocator]:
     """Parse a YAML stream; several documents become a list, one pointer segment per document."""
-    _check_depth(text)
     loader = _Loader(text)
     try:
+        _check_depth(text)
         roots: list[yaml.Node] = []
         while loader.check_node():
             node = loader.get_node()

@@ -17,7 +17,11 @@ def _example(example: Example) -> list[str]:
 
 
 def render_rule(rule: RuleSpec, book: Rulebook) -> str:
-    presets = [name for name, preset in sorted(book.presets.items()) if rule.code in _expand_all(book, preset.select)]
+    presets = [
+        name
+        for name, preset in sorted(book.presets.items())
+        if rule.code in _expand_all(book, preset.select) - _expand_all(book, preset.ignore)
+    ]
     lines = [
         f"# {rule.name} ({rule.code})",
         "",

@@ -1,0 +1,270 @@
+"""Constraint checks (TS005-TS013): parameters the model can fill with anything, and schemas that contradict themselves."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from toollint.catalog.model import Parameter, Tool
+from toollint.catalog.risk import words
+from toollint.diagnostics import Violation
+
+if TYPE_CHECKING:
+    from toollint.engine.run import RuleContext
+
+_COMPOSITION = ("$ref", "anyOf", "oneOf", "allOf", "not")
+
+
+def types_of(schema: dict[str, Any]) -> set[str]:
+    kind = schema.get("type")
+    if isinstance(kind, str):
+        return {kind}
+    if isinstance(kind, list):
+        return {k for k in kind if isinstance(k, str)}
+    return set()
+
+
+def is_instance(value: Any, kind: str) -> bool:
+    """JSON Schema's notion of type, on a Python value from json/yaml."""
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "integer":
+        return isinstance(value, int) and not isinstance(value, bool) or isinstance(value, float) and value.is_integer()
+    if kind == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "null":
+        return value is None
+    if kind == "array":
+        return isinstance(value, list)
+    if kind == "object":
+        return isinstance(value, dict)
+    return True  # unknown type names are TS001's business
+
+
+def _constrained(schema: dict[str, Any]) -> bool:
+    return any(k in schema for k in ("enum", "const", *_COMPOSITION))
+
+
+def open_ended_object(parameter: Parameter, ctx: RuleContext) -> Iterator[Violation]:
+    schema = parameter.schema
+    if not isinstance(schema, dict) or types_of(schema) != {"object"} or _constrained(schema):
+        return
+    if schema.get("properties") or schema.get("patternProperties"):
+        return
+    extra = schema.get("additionalProperties")
+    if extra is False or (isinstance(extra, dict) and extra):
+        return  # closed, or a map whose values are typed
+    yield Violation(
+        parameter.pointer,
+        f"object parameter `{parameter.qualified_name}` declares no `properties`, so the model may send any keys; "
+        "list the properties or set `additionalProperties` to a schema",
+        anchor="key",
+    )
+
+
+def unbounded_array(parameter: Parameter, ctx: RuleContext) -> Iterator[Violation]:
+    schema = parameter.schema
+    if not isinstance(schema, dict) or "array" not in types_of(schema) or _constrained(schema):
+        return
+    items = schema.get("items", schema.get("prefixItems"))
+    if items is None or items is True or items == {}:
+        yield Violation(parameter.pointer, f"array parameter `{parameter.qualified_name}` does not say what its items are; add `items`", anchor="key")
+    elif "maxItems" not in schema:
+        yield Violation(parameter.pointer, f"array parameter `{parameter.qualified_name}` has no `maxItems`; the model may send any number of items", anchor="key")
+
+
+def unbounded_number(parameter: Parameter, ctx: RuleContext) -> Iterator[Violation]:
+    schema = parameter.schema
+    if not isinstance(schema, dict) or not types_of(schema) & {"integer", "number"} or _constrained(schema):
+        return
+    if any(k in schema for k in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")):
+        return
+    if not set(words(parameter.name)) & set(ctx.options["quantity-words"]):
+        return
+    yield Violation(
+        parameter.pointer,
+        f"quantity `{parameter.qualified_name}` has no `minimum` or `maximum`; a negative or absurd value goes straight through",
+        anchor="key",
+    )
+
+
+# "one of: a, b, c", "must be open, pending or closed", "either `asc` or `desc`", "Possible values are ..."
+_LISTS = re.compile(
+    r"\b(?:(?:is\s+|be\s+)?one\s+of|either|must\s+be|can\s+be|allowed\s+values?|possible\s+values?|valid\s+values?|"
+    r"accepted\s+values?|supported\s+values?|options?\s+(?:are|is)|values?\s+(?:are|is))\b\s*[:(\[]?\s*"
+    r"(?P<list>[^.;\n]{3,200})",
+    re.IGNORECASE,
+)
+_QUOTED = re.compile(r"""[`'"]([^`'"\s][^`'"]{0,30})[`'"]""")
+_BARE = re.compile(r"^[A-Za-z0-9_\-/]{1,24}$")
+_STOP = frozenset({"a", "an", "the", "any", "value", "values", "string", "number", "one", "more", "other", "none", "such"})
+
+
+def _listed_values(description: str) -> list[str] | None:
+    """The allowed values a description enumerates, or None when it does not clearly list any."""
+    for match in _LISTS.finditer(description):
+        text = match.group("list")
+        quoted = _QUOTED.findall(text)
+        if len(quoted) >= 2:
+            return quoted
+        parts = [p.strip(" `'\"()[]") for p in re.split(r",|\bor\b|\|", text)]
+        parts = [p for p in parts if p]
+        if len(parts) >= 2 and all(_BARE.match(p) for p in parts) and not any(p.lower() in _STOP for p in parts):
+            return parts
+    return None
+
+
+def missing_enum(parameter: Parameter, ctx: RuleContext) -> Iterator[Violation]:
+    schema = parameter.schema
+    if not isinstance(schema, dict) or _constrained(schema) or "pattern" in schema or "format" in schema:
+        return
+    kinds = types_of(schema)
+    if kinds and "string" not in kinds:
+        return
+    description = schema.get("description")
+    values = _listed_values(description) if isinstance(description, str) else None
+    if values:
+        shown = ", ".join(f"`{v}`" for v in values[:6])
+        yield Violation(
+            parameter.pointer + ("description",),
+            f"the description of `{parameter.qualified_name}` lists its values ({shown}) but the schema has no `enum`",
+        )
+        return
+    tokens = words(parameter.name)
+    if tokens and tokens[-1] in ctx.options["closed-set-names"]:
+        yield Violation(
+            parameter.pointer,
+            f"`{parameter.qualified_name}` names a closed set of values but is a free string; declare them with `enum` "
+            "(or a `pattern` for codes such as currencies)",
+            anchor="key",
+        )
+
+
+# label: (names that suffice, names that need the description to confirm, confirmation)
+_DANGER: dict[str, tuple[frozenset[str], frozenset[str], re.Pattern[str] | None]] = {
+    "SQL": (frozenset({"sql"}), frozenset({"query", "statement"}), re.compile(r"\bsql\b|\bselect\b.+\bfrom\b", re.IGNORECASE)),
+    "shell command": (
+        frozenset({"shell", "bash", "powershell"}),
+        frozenset({"command", "cmd", "script"}),
+        re.compile(r"\b(shell|bash|terminal|command line|execute|run)\b", re.IGNORECASE),
+    ),
+    "piece of code": (
+        frozenset(),
+        frozenset({"code", "expression", "snippet"}),  # country_code and zip_code are not code to run
+        re.compile(r"\b(execute|evaluate|eval|run|interpret)\b", re.IGNORECASE),
+    ),
+    "URL": (frozenset({"url", "uri", "endpoint", "webhook", "href"}), frozenset(), None),
+    "file path": (frozenset({"path", "filepath", "filename", "directory", "dir", "folder"}), frozenset(), None),
+}
+
+
+def dangerous_free_form_parameter(parameter: Parameter, ctx: RuleContext) -> Iterator[Violation]:
+    schema = parameter.schema
+    if not isinstance(schema, dict) or _constrained(schema) or "pattern" in schema:
+        return
+    kinds = types_of(schema)
+    if kinds and "string" not in kinds:
+        return
+    tokens = set(words(parameter.name))
+    description = schema.get("description") if isinstance(schema.get("description"), str) else ""
+    for label, (strong, weak, confirm) in _DANGER.items():
+        if tokens & strong or (tokens & weak and confirm is not None and confirm.search(description)):
+            yield Violation(
+                parameter.pointer,
+                f"`{parameter.qualified_name}` takes a {label} as an unconstrained string; restrict it with `enum` or "
+                "`pattern`, or replace it with narrower parameters",
+                anchor="key",
+            )
+            return
+
+
+def _resolve_local(root: Any, ref: str) -> bool:
+    if ref == "#":
+        return True
+    if not ref.startswith("#/"):
+        return ref.startswith("#") and _has_anchor(root, ref[1:])
+    node = root
+    for part in ref[2:].split("/"):
+        part = part.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return False
+    return True
+
+
+def _has_anchor(root: Any, name: str) -> bool:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if node.get("$anchor") == name:
+                return True
+            stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
+        elif isinstance(node, list):
+            stack.extend(v for v in node if isinstance(v, (dict, list)))
+    return False
+
+
+def unresolvable_ref(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
+    for root, nodes in ((tool.input_schema, tool.input_nodes), (tool.output_schema, tool.output_nodes)):
+        for node, at in nodes:
+            ref = node.get("$ref") if isinstance(node, dict) else None
+            if not isinstance(ref, str):
+                continue
+            if not ref.startswith("#"):
+                yield Violation(at + ("$ref",), f"`$ref` `{ref}` points outside the schema; remote references are never fetched, and providers do not resolve them either")
+            elif not _resolve_local(root, ref):
+                yield Violation(at + ("$ref",), f"`$ref` `{ref}` points at nothing in this schema")
+
+
+def _type_problem(value: Any, schema: dict[str, Any]) -> str | None:
+    kinds = types_of(schema)
+    if kinds and not any(is_instance(value, k) for k in kinds):
+        return f"is {_describe(value)}, not {' or '.join(sorted(kinds))}"
+    enum = schema.get("enum")
+    if isinstance(enum, list) and enum and value not in enum:
+        return "is not one of the `enum` values"
+    return None
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, str):
+        return f'the string "{value[:40]}"'
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if value is None:
+        return "null"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    return "an array" if isinstance(value, list) else "an object"
+
+
+def default_type_mismatch(parameter: Parameter, ctx: RuleContext) -> Iterator[Violation]:
+    schema = parameter.schema
+    if not isinstance(schema, dict) or "default" not in schema:
+        return
+    problem = _type_problem(schema["default"], schema)
+    if problem:
+        yield Violation(parameter.pointer + ("default",), f"the default of `{parameter.qualified_name}` {problem}")
+
+
+def enum_type_mismatch(parameter: Parameter, ctx: RuleContext) -> Iterator[Violation]:
+    schema = parameter.schema
+    if not isinstance(schema, dict) or not isinstance(schema.get("enum"), list):
+        return
+    kinds = types_of(schema)
+    if not kinds:
+        return
+    hint = "; an `enum` of the items belongs under `items`" if kinds == {"array"} else ""
+    for index, value in enumerate(schema["enum"]):
+        if not any(is_instance(value, k) for k in kinds):
+            yield Violation(
+                parameter.pointer + ("enum", index),
+                f"`enum` value {_describe(value)} of `{parameter.qualified_name}` is not {' or '.join(sorted(kinds))}{hint}",
+            )
