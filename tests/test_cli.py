@@ -26,7 +26,7 @@ def test_exit_zero_and_fail_on() -> None:
 
 
 def test_clean_input_exits_0(tmp_path: Path) -> None:
-    (tmp_path / "t.yaml").write_text("- name: ok\n  description: Fine.\n  input_schema: {type: object}\n")
+    (tmp_path / "t.yaml").write_text("- name: ok\n  description: Look up the record by its id and return it.\n  input_schema: {type: object}\n")
     done = run_cli("check", str(tmp_path))
     assert done.returncode == 0 and done.stdout.startswith("No problems found; checked 1 tool")
 

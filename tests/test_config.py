@@ -121,13 +121,13 @@ def test_fail_on_and_targets_come_from_config_unless_the_cli_says(tmp_path: Path
 
 
 def test_targets_change_which_names_are_valid(tmp_path: Path) -> None:
-    write(tmp_path, {"tools.yaml": "- name: kb.search\n  description: d\n  input_schema: {type: object}\n"})
+    write(tmp_path, {"tools.yaml": "- name: kb.search\n  description: Look up the record by its id and return it.\n  input_schema: {type: object}\n"})
     assert [c for _, c, _ in check(tmp_path)] == ["TN001"]
     assert check(tmp_path, targets=("mcp",)) == []
 
 
 def test_agents_split_the_toolset(tmp_path: Path) -> None:
-    tool = "- name: search\n  description: d\n  input_schema: {type: object}\n"
+    tool = "- name: search\n  description: Look up the record by its id and return it.\n  input_schema: {type: object}\n"
     write(tmp_path, {"a/tools.yaml": tool, "b/tools.yaml": tool})
     assert [c for _, c, _ in check(tmp_path)] == ["TN004"]
     write(tmp_path, {".toollint.yaml": "agents:\n  a: {tools: ['a/*']}\n  b: {tools: ['b/*'], prompts: ['b/*.md']}\n"})
@@ -168,7 +168,7 @@ rules:
                                    "    properties:\n      userName: {type: string, description: User.}\n"})
     settings = load_settings(Overrides(), tmp_path)
     result = check_paths([tmp_path / "tools.yaml"], settings)
-    assert sorted((d.code, d.span.line, d.severity.label) for d in result.diagnostics) == [
+    assert sorted((d.code, d.span.line, d.severity.label) for d in result.diagnostics if d.code.startswith("ACME")) == [
         ("ACME001", 1, "warning"), ("ACME002", 6, "info"), ("ACME003", 2, "warning")]
     messages = {d.code: d.message for d in result.diagnostics}
     assert messages["ACME003"] == "`description` of `search` is shorter than 20 characters"

@@ -97,6 +97,6 @@ def test_concise_is_one_line_per_finding(result: Result) -> None:
 
 
 def test_long_minified_lines_are_windowed(result: Result) -> None:
-    long = lint({"t.json": json.dumps([{"name": "x" * 5000 + ".y", "description": "d", "input_schema": {"type": "object"}}])})
+    long = lint({"t.json": json.dumps([{"name": "x" * 5000 + ".y", "description": "Look up the record by its id and return it.", "input_schema": {"type": "object"}}])})
     text = render(long, "text")
     assert max(len(line) for line in text.splitlines()) < 400

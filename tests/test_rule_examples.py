@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import found, lint
+import dataclasses
+
+from conftest import found, settings
 from toollint.engine.rulebook import Example, RuleSpec, load_builtin
+from toollint.engine.run import check_sources
 
 BOOK = load_builtin()
 CASES = [
@@ -18,7 +21,9 @@ CASES = [
 
 @pytest.mark.parametrize(("rule", "kind", "index", "example"), CASES)
 def test_rule_example(rule: RuleSpec, kind: str, index: int, example: Example) -> None:
-    result = lint({example.file: example.source}, extend_select=(rule.code,))
+    base = settings(extend_select=(rule.code,))
+    options = {**base.options, rule.code: {**base.options[rule.code], **example.options}}
+    result = check_sources([(example.file, example.source)], dataclasses.replace(base, options=options))
     hits = found(result, rule.code)
     if kind == "bad":
         assert hits, f"{rule.code} did not fire on its bad example {index + 1}"

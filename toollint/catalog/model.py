@@ -37,7 +37,9 @@ class Tool:
 
     @property
     def display_name(self) -> str:
-        return self.name if isinstance(self.name, str) else repr(self.name)
+        """The name for messages: shortened, since a hostile or generated name may be thousands of characters."""
+        name = self.name if isinstance(self.name, str) else repr(self.name)
+        return name if len(name) <= 80 else name[:77] + "..."
 
     @property
     def description(self) -> Any:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from toollint.catalog.model import Parameter, Tool
+from toollint.catalog.risk import words
 from toollint.diagnostics import Violation
 
 if TYPE_CHECKING:
@@ -51,3 +53,64 @@ def missing_parameter_description(parameter: Parameter, ctx: RuleContext) -> Ite
         yield Violation(parameter.pointer + ("description",), f"parameter `{parameter.qualified_name}` has an empty description")
     else:
         yield Violation(parameter.pointer, f"parameter `{parameter.qualified_name}` has no description", anchor="key")
+
+
+_SENTENCE_END = re.compile(r"[.!?](\s|$)")
+_STOPWORDS = frozenset(
+    "a an the of to for and or in on at by with from this that it its is are be tool function api returns return "
+    "given specified provided".split()
+)
+_VAGUE_START = re.compile(r"^\s*(handles?|manages?|processes|deals? with|does|performs? (an? )?(action|operation)s?|utility|helper|wrapper)\b", re.IGNORECASE)
+_GUIDANCE = re.compile(
+    r"\b(use (this|it|when|for|to|only|before|after|instead)|do not use|don't use|not for|only (for|when|if)|when the user|"
+    r"instead of|prefer|call (this|it) (when|before|after|to))\b",
+    re.IGNORECASE,
+)
+
+
+def _text(tool: Tool) -> str | None:
+    description = tool.description
+    return description.strip() if isinstance(description, str) and description.strip() else None
+
+
+def short_tool_description(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
+    text = _text(tool)
+    if text is None:
+        return
+    minimum, sentences = ctx.options["min-length"], ctx.options["min-sentences"]
+    count = len(_SENTENCE_END.findall(text)) or 1
+    if len(text) < minimum:
+        yield Violation(tool.at("description"), f"the description of `{tool.display_name}` has {len(text)} characters; say what it does, what it returns and when to use it (at least {minimum})")
+    elif count < sentences:
+        yield Violation(tool.at("description"), f"the description of `{tool.display_name}` has {count} sentence(s); the configured minimum is {sentences}")
+
+
+def vague_tool_description(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
+    text = _text(tool)
+    if text is None:
+        return
+    vague = _VAGUE_START.match(text)
+    if vague:
+        yield Violation(tool.at("description"), f"the description of `{tool.display_name}` starts with the vague `{vague.group(1)}`; say exactly what it reads or changes")
+        return
+    if not isinstance(tool.name, str):
+        return
+    content = [w for w in words(text) if w not in _STOPWORDS]
+    name = set(words(tool.name))
+    stems = {w.rstrip("s") for w in name}
+    if content and len(content) <= 6 and all(w in name or w.rstrip("s") in stems for w in content):
+        yield Violation(tool.at("description"), f"the description of `{tool.display_name}` only restates its name; say what it does, what it returns and when to use it")
+
+
+def description_too_long(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
+    text = tool.description
+    limit = ctx.options["max-length"]
+    if not isinstance(text, str) or len(text) <= limit or not {"openai", "openai-strict"} & set(ctx.targets):
+        return
+    yield Violation(tool.at("description"), f"the description of `{tool.display_name}` has {len(text)} characters; OpenAI rejects tools whose description is over {limit}")
+
+
+def missing_usage_guidance(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
+    text = _text(tool)
+    if text is not None and not _GUIDANCE.search(text):
+        yield Violation(tool.at("description"), f"the description of `{tool.display_name}` does not say when to use it, or when not to")

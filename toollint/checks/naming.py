@@ -6,7 +6,8 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from toollint.catalog.model import Agent, Tool
+from toollint.catalog.model import Agent, Parameter, Tool
+from toollint.catalog.risk import words
 from toollint.diagnostics import Violation
 
 if TYPE_CHECKING:
@@ -40,8 +41,7 @@ def invalid_tool_name(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
     if not by_rule:
         return
     reasons = "; ".join(f"{', '.join(targets)} allow {rule}" for rule, targets in by_rule.items())
-    shown = name if len(name) <= 80 else name[:77] + "..."
-    yield Violation(tool.at("name"), f"tool name `{shown}` is invalid: {reasons}")
+    yield Violation(tool.at("name"), f"tool name `{tool.display_name}` is invalid: {reasons}")
 
 
 def duplicate_tool_name(agent: Agent, ctx: RuleContext) -> Iterator[Violation]:
@@ -56,7 +56,72 @@ def duplicate_tool_name(agent: Agent, ctx: RuleContext) -> Iterator[Violation]:
         scope = "" if agent.name == "default" else f" of agent `{agent.name}`"
         yield Violation(
             tool.at("name"),
-            f"tool `{tool.name}` is defined more than once in the toolset{scope}",
+            f"tool `{tool.display_name}` is defined more than once in the toolset{scope}",
             path=tool.path,
             related=((seen.path, seen.at("name")),),
+        )
+
+
+GENERIC_WORDS = frozenset(
+    "run execute exec do call process handle perform action actions operation op api tool tools function func helper "
+    "util utils utility task request invoke main data stuff thing general generic misc command cmd query".split()
+)
+_CASES = {
+    "snake_case": re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$"),
+    "camelCase": re.compile(r"^[a-z]+[a-z0-9]*([A-Z][a-z0-9]*)+$"),
+    "PascalCase": re.compile(r"^([A-Z][a-z0-9]+){2,}$"),
+    "kebab-case": re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$"),
+}
+
+
+def generic_tool_name(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
+    if not isinstance(tool.name, str):
+        return
+    tokens = words(tool.name)
+    if tokens and all(t in GENERIC_WORDS for t in tokens):
+        yield Violation(tool.at("name"), f"`{tool.display_name}` says nothing about what the tool does; name it by its action and object, like `refund_order`")
+
+
+def generic_parameter_name(parameter: Parameter, ctx: RuleContext) -> Iterator[Violation]:
+    if parameter.depth == 0 and parameter.name.lower() in ctx.options["names"]:
+        yield Violation(parameter.pointer, f"parameter `{parameter.name}` is too generic; name what it holds, like `customer_id` or `email_template_id`", anchor="key")
+
+
+def style_of(name: str) -> str | None:
+    return next((style for style, pattern in _CASES.items() if pattern.match(name)), None)
+
+
+def inconsistent_naming_style(agent: Agent, ctx: RuleContext) -> Iterator[Violation]:
+    styles: dict[str, list[Tool]] = {}
+    for tool in agent.tools:
+        base = tool.name.rsplit(".", 1)[-1] if isinstance(tool.name, str) else ""
+        style = style_of(base)
+        if style is not None:
+            styles.setdefault(style, []).append(tool)
+    if len(styles) < 2:
+        return
+    majority = max(styles, key=lambda s: len(styles[s]))
+    total = sum(len(v) for v in styles.values())
+    for style, tools in styles.items():
+        if style == majority:
+            continue
+        for tool in tools:
+            yield Violation(
+                tool.at("name"),
+                f"`{tool.display_name}` is {style} while {len(styles[majority])} of {total} tools in the toolset use {majority}",
+                path=tool.path,
+            )
+
+
+def too_many_tools(agent: Agent, ctx: RuleContext) -> Iterator[Violation]:
+    limit = ctx.options["max-tools"]
+    if len(agent.tools) > limit:
+        extra = agent.tools[limit]
+        scope = "the toolset" if agent.name == "default" else f"agent `{agent.name}`"
+        yield Violation(
+            extra.at("name"),
+            f"{scope} has {len(agent.tools)} tools, more than {limit}; the model chooses worse among many similar "
+            "tools — split the agent or merge tools",
+            path=extra.path,
+            anchor="key",
         )
