@@ -1,0 +1,151 @@
+"""Security checks (TR005-TR007): access rules that only live in prose, poisoned descriptions, and secrets."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from toollint.catalog.model import Tool
+from toollint.catalog.risk import words
+from toollint.diagnostics import Pointer, Violation
+
+if TYPE_CHECKING:
+    from toollint.engine.run import RuleContext
+
+_MAX_DEPTH = 32
+
+_AUTHORIZATION = re.compile(
+    r"\bonly\s+(?:use\s+(?:this|it)\s+)?(?:for|to|by|when|if)\s+(?:the\s+)?(?:authors?|admins?|administrators?|managers?|owners?|"
+    r"authori[sz]ed|internal|verified|privileged|the\s+(?:current\s+)?user'?s?\s+own)\b"
+    r"|\b(?:admins?|administrators?|managers?|staff|internal)[\s-]+only\b"
+    r"|\b(?:never|do\s+not|don'?t|must\s+not)\s+(?:share|reveal|return|expose|disclose|show|leak|output|include)\b"
+    r"|\bonly\s+(?:if|when)\s+the\s+(?:user|caller|requester)\s+(?:is|has)\b"
+    r"|\b(?:restricted|limited)\s+to\s+(?:admins?|administrators?|managers?|the\s+(?:user|owner)|authori[sz]ed)\b"
+    r"|\bfor\s+the\s+(?:current\s+)?user'?s\s+own\s+(?:records?|accounts?|data)\b",
+    re.IGNORECASE,
+)
+
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]")
+_POISON = re.compile(
+    r"<\s*/?\s*(?:important|system|instructions?|secret|hidden)\s*>"
+    r"|\bignore\s+(?:all\s+|any\s+)?(?:the\s+)?(?:previous|prior|above|earlier|other)\s+(?:instructions|rules|prompts?)\b"
+    r"|\b(?:do\s+not|don'?t|never)\s+(?:tell|inform|mention|notify|alert|show)\s+(?:this\s+to\s+)?(?:the\s+)?user\b"
+    r"|\bwithout\s+(?:telling|informing|notifying|alerting)\s+(?:the\s+)?user\b"
+    r"|\b(?:read|open|cat|send|upload|include|pass|attach|forward)\b[^.]{0,60}(?:~/\.ssh|id_rsa|\.env\b|/etc/passwd|"
+    r"private\s+key|mcp\.json|\.aws/credentials|credentials\s+file)"
+    r"|\bbefore\s+(?:using|calling)\s+(?:this|any\s+other)\s+tool,?\s+(?:you\s+must|first|always)\b",
+    re.IGNORECASE,
+)
+
+# Provider key formats: (label, pattern)
+_KEY_FORMATS = (
+    ("Anthropic API key", re.compile(r"\bsk-ant-[A-Za-z0-9_-]{20,}")),
+    ("OpenAI API key", re.compile(r"\bsk-(?:proj-)?[A-Za-z0-9_-]{32,}")),
+    ("AWS access key id", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
+    ("GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})")),
+    ("Slack token", re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{20,}")),
+    ("Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
+    ("Stripe live key", re.compile(r"\b(?:sk|rk)_live_[0-9a-zA-Z]{20,}")),
+    ("JSON Web Token", re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}")),
+    ("private key", re.compile(r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP )?PRIVATE KEY")),
+)
+_SECRET_NAMES = frozenset({"password", "passwd", "secret", "token", "apikey", "api", "key", "credential", "credentials", "auth", "bearer"})
+_PLACEHOLDER = re.compile(r"x{3,}|\*{3,}|<[^>]*>|\{\{|\$\{|your|example|placeholder|dummy|sample|changeme|redacted|test", re.IGNORECASE)
+_CONSTANT_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")  # OPENAI_API_KEY names a secret; it is not one
+
+
+def _strings(value: Any, at: Pointer, depth: int = 0) -> Iterator[tuple[str, Pointer]]:
+    """Every string in a definition (keys excluded), skipping toollint's own metadata."""
+    if depth > _MAX_DEPTH:
+        return
+    if isinstance(value, str):
+        yield value, at
+    elif isinstance(value, dict):
+        for key, sub in value.items():
+            if key != "x-toollint":
+                yield from _strings(sub, at + (key,), depth + 1)
+    elif isinstance(value, list):
+        for index, sub in enumerate(value):
+            yield from _strings(sub, at + (index,), depth + 1)
+
+
+def _descriptions(tool: Tool) -> Iterator[tuple[str, Pointer]]:
+    if isinstance(tool.description, str):
+        yield tool.description, tool.at("description")
+    for parameter in tool.parameters:
+        if isinstance(parameter.schema, dict) and isinstance(parameter.schema.get("description"), str):
+            yield parameter.schema["description"], parameter.pointer + ("description",)
+
+
+def authorization_in_description(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
+    for text, pointer in _descriptions(tool):
+        match = _AUTHORIZATION.search(text)
+        if match:
+            yield Violation(
+                pointer,
+                f"access rule in a description (\"{match.group(0).strip()}\"): the model is asked to enforce it, and nothing "
+                "else does. Enforce it in the service, against the calling user's identity",
+            )
+            return
+
+
+def hidden_instructions(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
+    for text, pointer in _strings(tool.spec, tool.spec_pointer):
+        invisible = _INVISIBLE.search(text)
+        if invisible:
+            code = f"U+{ord(invisible.group(0)):04X}"
+            yield Violation(pointer, f"invisible or text-direction character {code} in the definition: it can hide instructions from reviewers; remove it")
+            continue
+        poison = _POISON.search(text)
+        if poison:
+            yield Violation(
+                pointer,
+                f"instructions to the model hidden in the definition (\"{poison.group(0).strip()[:60]}\"): a tool definition "
+                "should describe the tool, not direct the agent",
+            )
+    if isinstance(tool.name, str) and _INVISIBLE.search(tool.name):
+        yield Violation(tool.at("name"), "invisible or text-direction character in the tool name")
+
+
+def _is_sample_value(pointer: Pointer) -> bool:
+    """A `default`, `example`, `const`, or an item of `examples` or `enum`."""
+    return bool(pointer) and (
+        pointer[-1] in ("default", "example", "const") or (len(pointer) > 1 and pointer[-2] in ("examples", "enum"))
+    )
+
+
+def _entropy(text: str) -> float:
+    counts = Counter(text)
+    return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
+
+
+def _mask(secret: str) -> str:
+    return secret[:4] + "…" if len(secret) > 8 else "…"
+
+
+def secret_in_definition(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
+    threshold, minimum = ctx.options["min-entropy"], ctx.options["min-length"]
+    for text, pointer in _strings(tool.spec, tool.spec_pointer):
+        found = next(((label, m.group(0)) for label, pattern in _KEY_FORMATS if (m := pattern.search(text))), None)
+        if found is None and _is_sample_value(pointer):
+            owner = next((p for p in reversed(pointer) if isinstance(p, str) and p not in ("default", "example", "examples", "const", "enum", "properties")), "")
+            candidate = text.strip()
+            if (
+                set(words(owner)) & _SECRET_NAMES
+                and len(candidate) >= minimum
+                and " " not in candidate
+                and not _PLACEHOLDER.search(candidate)
+                and not _CONSTANT_NAME.match(candidate)
+                and _entropy(candidate) >= threshold
+            ):
+                found = (f"value of `{owner}`", candidate)
+        if found is not None:
+            label, secret = found
+            yield Violation(
+                pointer,
+                f"{label} ({_mask(secret)}) in the tool definition: it is sent to the model provider with every request "
+                "and readable by anyone with the repository; remove it and rotate it",
+            )
