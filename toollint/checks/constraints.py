@@ -14,6 +14,11 @@ if TYPE_CHECKING:
     from toollint.engine.run import RuleContext
 
 _COMPOSITION = ("$ref", "anyOf", "oneOf", "allOf", "not")
+# TS009's default; TS006 uses it too so that a parameter gets one finding, not two
+CLOSED_SET_NAMES = (
+    "status", "priority", "mode", "unit", "units", "severity", "level", "direction", "visibility", "sort", "order",
+    "orientation", "gender", "currency", "tier",
+)
 
 
 def types_of(schema: dict[str, Any]) -> set[str]:
@@ -117,30 +122,36 @@ def _listed_values(description: str) -> list[str] | None:
     return None
 
 
-def missing_enum(parameter: Parameter, ctx: RuleContext) -> Iterator[Violation]:
+def _enum_hint(parameter: Parameter, ctx: RuleContext) -> Violation | None:
     schema = parameter.schema
     if not isinstance(schema, dict) or _constrained(schema) or "pattern" in schema or "format" in schema:
-        return
+        return None
     kinds = types_of(schema)
     if kinds and "string" not in kinds:
-        return
+        return None
     description = schema.get("description")
     values = _listed_values(description) if isinstance(description, str) else None
     if values:
         shown = ", ".join(f"`{v}`" for v in values[:6])
-        yield Violation(
+        return Violation(
             parameter.pointer + ("description",),
             f"the description of `{parameter.qualified_name}` lists its values ({shown}) but the schema has no `enum`",
         )
-        return
     tokens = words(parameter.name)
-    if tokens and tokens[-1] in ctx.options["closed-set-names"]:
-        yield Violation(
+    if tokens and tokens[-1] in ctx.options.get("closed-set-names", CLOSED_SET_NAMES):
+        return Violation(
             parameter.pointer,
             f"`{parameter.qualified_name}` names a closed set of values but is a free string; declare them with `enum` "
             "(or a `pattern` for codes such as currencies)",
             anchor="key",
         )
+    return None
+
+
+def missing_enum(parameter: Parameter, ctx: RuleContext) -> Iterator[Violation]:
+    hint = _enum_hint(parameter, ctx)
+    if hint is not None:
+        yield hint
 
 
 # label: (names that suffice, names that need the description to confirm, confirmation)
@@ -161,24 +172,48 @@ _DANGER: dict[str, tuple[frozenset[str], frozenset[str], re.Pattern[str] | None]
 }
 
 
-def dangerous_free_form_parameter(parameter: Parameter, ctx: RuleContext) -> Iterator[Violation]:
+def danger_label(parameter: Parameter) -> str | None:
+    """What dangerous kind of string an unconstrained parameter takes (SQL, a URL, ...), or None."""
     schema = parameter.schema
     if not isinstance(schema, dict) or _constrained(schema) or "pattern" in schema:
-        return
+        return None
     kinds = types_of(schema)
     if kinds and "string" not in kinds:
-        return
+        return None
     tokens = set(words(parameter.name))
     description = schema.get("description") if isinstance(schema.get("description"), str) else ""
     for label, (strong, weak, confirm) in _DANGER.items():
         if tokens & strong or (tokens & weak and confirm is not None and confirm.search(description)):
-            yield Violation(
-                parameter.pointer,
-                f"`{parameter.qualified_name}` takes a {label} as an unconstrained string; restrict it with `enum` or "
-                "`pattern`, or replace it with narrower parameters",
-                anchor="key",
-            )
-            return
+            return label
+    return None
+
+
+def dangerous_free_form_parameter(parameter: Parameter, ctx: RuleContext) -> Iterator[Violation]:
+    label = danger_label(parameter)
+    if label is not None:
+        yield Violation(
+            parameter.pointer,
+            f"`{parameter.qualified_name}` takes a {label} as an unconstrained string; restrict it with `enum` or "
+            "`pattern`, or replace it with narrower parameters",
+            anchor="key",
+        )
+
+
+_FREE_TEXT_BOUNDS = ("maxLength", "enum", "const", "pattern", "format", *_COMPOSITION)
+
+
+def unbounded_string(parameter: Parameter, ctx: RuleContext) -> Iterator[Violation]:
+    schema = parameter.schema
+    if not isinstance(schema, dict) or types_of(schema) != {"string"} or any(k in schema for k in _FREE_TEXT_BOUNDS):
+        return
+    if danger_label(parameter) is not None or _enum_hint(parameter, ctx) is not None:
+        return  # TS010 or TS009 says it better
+    yield Violation(
+        parameter.pointer,
+        f"string `{parameter.qualified_name}` has no `maxLength`, `enum`, `pattern` or `format`; the model may send "
+        "text of any length",
+        anchor="key",
+    )
 
 
 def _resolve_local(root: Any, ref: str) -> bool:

@@ -114,3 +114,29 @@ def missing_usage_guidance(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
     text = _text(tool)
     if text is not None and not _GUIDANCE.search(text):
         yield Violation(tool.at("description"), f"the description of `{tool.display_name}` does not say when to use it, or when not to")
+
+
+_REVERSIBILITY = re.compile(
+    r"\b(?:cannot|can't|can\s+not|can|may\s+not|is\s+not|not)\s+be\s+(?:undone|reversed|reverted|recovered|restored)\b"
+    r"|\birreversibl[ey]\b|\bpermanent(?:ly)?\b|\b(?:ir)?reversible\b|\bundo(?:ne|able)?\b|\brevert(?:ed|s)?\b"
+    r"|\btrash\b|\brecycle\s+bin\b|\bsoft[- ]delete|\brestor(?:e|able)\b|\brecoverable\b|\bno\s+side[- ]effects?\b",
+    re.IGNORECASE,
+)
+
+
+def undocumented_side_effect(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
+    from toollint.catalog.risk import profile
+
+    found = profile(tool)
+    if found.risk == "read":
+        return
+    text = _text(tool)
+    if text is not None and _REVERSIBILITY.search(text):
+        return
+    where = tool.at("description") if text is not None else tool.at("name")
+    yield Violation(
+        where,
+        f"{found.risk} tool `{tool.display_name}`: the description does not say whether its effect can be undone "
+        "(\"cannot be undone\", \"moves to trash\", \"can be reverted with ...\")",
+        anchor="value" if text is not None else "key",
+    )

@@ -125,3 +125,38 @@ def too_many_tools(agent: Agent, ctx: RuleContext) -> Iterator[Violation]:
             path=extra.path,
             anchor="key",
         )
+
+
+_DESCRIPTION_STOP = frozenset(
+    "a an the of to for and or in on at by with from this that it its is are be as use using used when if not "
+    "returns return given specified provided tool function api".split()
+)
+
+
+def _content(text: object) -> frozenset[str]:
+    return frozenset(w.rstrip("s") for w in words(text) if w not in _DESCRIPTION_STOP) if isinstance(text, str) else frozenset()
+
+
+def overlapping_tools(agent: Agent, ctx: RuleContext) -> Iterator[Violation]:
+    tools = [t for t in agent.tools if isinstance(t.name, str)]
+    if len(tools) > ctx.options["max-tools-compared"]:
+        return  # too-many-tools already says this toolset is too large to choose from
+    threshold = ctx.options["min-similarity"]
+    content = [_content(t.description) for t in tools]
+    for i, tool in enumerate(tools):
+        for j in range(i):
+            other = tools[j]
+            if other.name == tool.name or len(content[i]) < 4 or len(content[j]) < 4:
+                continue
+            shared = len(content[i] & content[j]) / len(content[i] | content[j])
+            same_words = set(words(tool.name)) == set(words(other.name))
+            if shared >= threshold or same_words:
+                why = f"their descriptions share {shared:.0%} of their words" if shared >= threshold else "their names have the same words"
+                yield Violation(
+                    tool.at("name"),
+                    f"`{tool.name}` and `{other.name}` look like the same tool ({why}); the model will pick between "
+                    "them at random — merge them, or say in each description when to use it instead of the other",
+                    path=tool.path,
+                    related=((other.path, other.at("name")),),
+                )
+                break

@@ -26,8 +26,8 @@ ALWAYS_ON = frozenset({"TL001", "TL005"})  # an unreadable file or a crashed rul
 _CODE = re.compile(r"^[A-Z]{1,6}[0-9]{1,4}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 _RULE_KEYS = frozenset(
-    {"code", "name", "severity", "target", "summary", "what", "why", "check", "then", "message", "options",
-     "examples", "known-problems"}
+    {"code", "name", "severity", "write-severity", "target", "summary", "what", "why", "check", "then", "message",
+     "options", "examples", "known-problems"}
 )
 
 
@@ -68,6 +68,7 @@ class RuleSpec:
     bad: tuple[Example, ...] = ()
     good: tuple[Example, ...] = ()
     known_problems: str | None = None
+    write_severity: Severity | None = None  # findings on write and destructive tools are raised to this
 
     def default_options(self) -> dict[str, Any]:
         return {o.name: o.default for o in self.options}
@@ -160,6 +161,12 @@ def parse_rule(entry: Any, origin: str) -> RuleSpec:
         severity = Severity.parse(str(entry.get("severity", "warning")))
     except KeyError:
         raise RulebookError(f"{where}: `severity` must be error, warning or info") from None
+    write_severity = None
+    if "write-severity" in entry:
+        try:
+            write_severity = Severity.parse(str(entry["write-severity"]))
+        except KeyError:
+            raise RulebookError(f"{where}: `write-severity` must be error, warning or info") from None
     target = entry.get("target", "tool")
     if target not in TARGETS:
         raise RulebookError(f"{where}: `target` must be one of {', '.join(TARGETS)}")
@@ -191,6 +198,7 @@ def parse_rule(entry: Any, origin: str) -> RuleSpec:
         bad=_examples(examples.get("bad"), where),
         good=_examples(examples.get("good"), where),
         known_problems=entry.get("known-problems"),
+        write_severity=write_severity,
     )
 
 

@@ -7,13 +7,14 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import groupby
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from toollint.catalog.extract import prompts_in, tools_in
 from toollint.catalog.model import Agent, Catalog, Prompt, Tool
+from toollint.catalog.risk import profile
 from toollint.diagnostics import Diagnostic, Pointer, Severity, Span, Violation
 from toollint.engine.config import Settings
 from toollint.engine.rulebook import RuleSpec
@@ -22,7 +23,7 @@ from toollint.loading.discover import Candidate, discover, is_documentation, mat
 from toollint.loading.document import DEFERRED_SUFFIXES, Document, LoadError, load, parse
 
 Check = Callable[[Any, "RuleContext"], Iterable[Violation]]
-Raw = tuple[RuleSpec, Violation, str]  # a violation of a rule, found in a file, not yet located
+Raw = tuple[RuleSpec, Violation, str, bool]  # a rule's violation, its file, whether on a write tool; not yet located
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,8 @@ class _Collector:
         self.raw: list[Raw] = []
         self.internal_error = False
 
-    def add(self, rule: RuleSpec, violation: Violation, default_path: str) -> None:
-        self.raw.append((rule, violation, violation.path or default_path))
+    def add(self, rule: RuleSpec, violation: Violation, default_path: str, on_write_tool: bool = False) -> None:
+        self.raw.append((rule, violation, violation.path or default_path, on_write_tool))
 
     def span(self, path: str, violation: Violation) -> Span:
         document = self.documents.get(path)
@@ -109,14 +110,20 @@ class _Collector:
 
     def resolve(self) -> list[Diagnostic]:
         return [
-            self.diagnostic(rule, v, path, tuple(self.location(p, ptr) for p, ptr in v.related)) for rule, v, path in self.raw
+            self.diagnostic(rule, v, path, tuple(self.location(p, ptr) for p, ptr in v.related), on_write)
+            for rule, v, path, on_write in self.raw
         ]
 
-    def diagnostic(self, rule: RuleSpec, violation: Violation, path: str, related: tuple[str, ...] = ()) -> Diagnostic:
+    def diagnostic(
+        self, rule: RuleSpec, violation: Violation, path: str, related: tuple[str, ...] = (), on_write_tool: bool = False
+    ) -> Diagnostic:
+        severity = self.settings.severity.get(rule.code, rule.severity)
+        if on_write_tool and rule.write_severity is not None:
+            severity = max(severity, rule.write_severity)
         return Diagnostic(
             code=rule.code,
             name=rule.name,
-            severity=self.settings.severity.get(rule.code, rule.severity),
+            severity=severity,
             message=violation.message,
             path=path,
             span=self.span(path, violation),
@@ -237,10 +244,10 @@ def _dispatch(
 
 
 def _apply(rule: RuleSpec, check: Check, subject: Any, context: RuleContext, path: str, pointer: Pointer,
-           collector: _Collector) -> None:
+           collector: _Collector, on_write_tool: bool = False) -> None:
     try:
         for violation in check(subject, context):
-            collector.add(rule, violation, path)
+            collector.add(rule, violation, path, on_write_tool)
     except Exception as exc:  # a broken rule must not hide the other findings
         collector.internal_error = True
         label = getattr(subject, "display_name", None) or getattr(subject, "name", "") or path
@@ -262,14 +269,16 @@ def _check_tools(
     collector.raw = []
     tool_checks = [(r, c, RuleContext(settings.options.get(r.code, {}), settings.targets)) for r, c in checks if r.target == "tool"]
     parameter_checks = [(r, c, settings.options.get(r.code, {})) for r, c in checks if r.target == "parameter"]
+    escalating = any(r.write_severity is not None for r, _ in checks)
     for path, group in groupby(tools, key=attrgetter("path")):
         for tool in group:
+            on_write = escalating and profile(tool).risk != "read"
             for rule, check, context in tool_checks:
-                _apply(rule, check, tool, context, path, tool.pointer, collector)
+                _apply(rule, check, tool, context, path, tool.pointer, collector, on_write)
             for rule, check, options in parameter_checks:
                 context = RuleContext(options, settings.targets, tool)
                 for parameter in tool.parameters:
-                    _apply(rule, check, parameter, context, path, parameter.pointer, collector)
+                    _apply(rule, check, parameter, context, path, parameter.pointer, collector, on_write)
         diagnostics += collector.resolve()
         collector.raw.clear()
         document = documents.get(path)
@@ -314,7 +323,7 @@ def _per_tool_in_parallel(
         return None
     import pickle
 
-    pending.sort(key=lambda raw: raw[2])  # by path, so that each worker locates in as few files as it can
+    pending.sort(key=itemgetter(2))  # by path, so that each worker locates in as few files as it can
     share = [pending[i * len(pending) // len(bounds) : (i + 1) * len(pending) // len(bounds)] for i in range(len(bounds))]
     children: list[tuple[int, int, tuple[int, int]]] = []
     for index, (low, high) in enumerate(bounds[1:], start=1):

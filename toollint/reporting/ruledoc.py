@@ -25,7 +25,9 @@ def render_rule(rule: RuleSpec, book: Rulebook) -> str:
     lines = [
         f"# {rule.name} ({rule.code})",
         "",
-        f"Default severity: {rule.severity.label} · Checks each: {rule.target} · "
+        f"Default severity: {rule.severity.label}"
+        + (f" ({rule.write_severity.label} on write tools)" if rule.write_severity else "")
+        + f" · Checks each: {rule.target} · "
         f"Presets: {', '.join(presets) or 'none'}",
         "",
         rule.summary + ".",
