@@ -137,6 +137,25 @@ def _content(text: object) -> frozenset[str]:
     return frozenset(w.rstrip("s") for w in words(text) if w not in _DESCRIPTION_STOP) if isinstance(text, str) else frozenset()
 
 
+def _stems(name: str) -> frozenset[str]:
+    return frozenset(w.rstrip("s") for w in words(name))
+
+
+def _differ_where_names_differ(description_difference: frozenset[str], name_difference: frozenset[str]) -> bool:
+    """True when a word that tells the descriptions apart is (or abbreviates to) a word that tells the names apart."""
+    for word in description_difference:
+        for name_word in name_difference:
+            if word == name_word or (min(len(word), len(name_word)) >= 3 and (word.startswith(name_word) or name_word.startswith(word))):
+                return True
+    return False
+
+
+def _names_other(tool: Tool, other: Tool) -> bool:
+    """One description already says when to use it instead of the other ("prefer this tool over X")."""
+    first, second = tool.description, other.description
+    return (isinstance(first, str) and str(other.name) in first) or (isinstance(second, str) and str(tool.name) in second)
+
+
 def overlapping_tools(agent: Agent, ctx: RuleContext) -> Iterator[Violation]:
     tools = [t for t in agent.tools if isinstance(t.name, str)]
     if len(tools) > ctx.options["max-tools-compared"]:
@@ -149,8 +168,14 @@ def overlapping_tools(agent: Agent, ctx: RuleContext) -> Iterator[Violation]:
             if other.name == tool.name or len(content[i]) < 4 or len(content[j]) < 4:
                 continue
             shared = len(content[i] & content[j]) / len(content[i] | content[j])
-            same_words = set(words(tool.name)) == set(words(other.name))
-            if shared >= threshold or same_words:
+            names_i, names_j = _stems(tool.name), _stems(other.name)
+            same_words = names_i == names_j
+            # template descriptions ("Update the labels of an issue" / "... the assignees ...") differ exactly
+            # where the names differ: those tools are told apart, not overlapping
+            told_apart = _differ_where_names_differ(content[i] ^ content[j], names_i ^ names_j) or _names_other(
+                tool, other
+            )
+            if same_words or (shared >= threshold and not told_apart):
                 why = f"their descriptions share {shared:.0%} of their words" if shared >= threshold else "their names have the same words"
                 yield Violation(
                     tool.at("name"),
