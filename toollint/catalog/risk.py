@@ -163,7 +163,7 @@ def profile(tool: Tool) -> RiskProfile:
     idempotency_source = "none"
     declared = meta.get("idempotency")
     if isinstance(declared, str) and declared.strip():
-        idempotency = "natural" if declared == "natural" else f"key `{declared}`"
+        idempotency = declared if declared in ("natural", "runtime") else f"key `{declared}`"
         idempotency_source = "x-toollint.idempotency"
     elif annotations is not None and annotations.get("idempotentHint") is True:
         idempotency, idempotency_source = "annotation", "MCP idempotentHint"

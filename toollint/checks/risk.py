@@ -32,8 +32,12 @@ def _first_verb(tool: Tool) -> str | None:
 def non_idempotent_write_tool(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
     found = profile(tool)
     declared = tool.meta.get("idempotency")
-    if isinstance(declared, str) and declared not in ("natural", "") and declared not in {p.name for p in tool.parameters}:
-        yield Violation(tool.at("x-toollint", "idempotency"), f"`x-toollint.idempotency` names `{declared}`, which is not a parameter of `{tool.display_name}`")
+    if isinstance(declared, str) and declared not in ("natural", "runtime", "") and declared not in {p.name for p in tool.parameters}:
+        yield Violation(
+            tool.at("x-toollint", "idempotency"),
+            f"`x-toollint.idempotency` names `{declared}`, which is not a parameter of `{tool.display_name}`; "
+            "use `runtime` if the runtime adds the key outside the model's schema",
+        )
         return
     if found.risk == "read" or found.idempotency is not None:
         return

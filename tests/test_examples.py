@@ -1,0 +1,51 @@
+"""The bundled examples: the well-designed toolset is clean in every format; each postmortem fires its rule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from toollint.diagnostics import Severity
+from toollint.engine.config import Overrides, load_settings
+from toollint.engine.run import check_paths
+
+EXAMPLES = REPO / "examples"
+
+
+def check(*paths: Path, **overrides: object) -> list[tuple[str, int, str, Severity]]:
+    settings = load_settings(Overrides(**overrides), paths[0])  # type: ignore[arg-type]
+    result = check_paths(list(paths), settings)
+    return [(Path(d.path).name, d.span.line, d.code, d.severity) for d in result.diagnostics]
+
+
+@pytest.mark.parametrize("name", ["anthropic.json", "openai.json", "mcp.yaml"])
+@pytest.mark.parametrize("select", [None, ("ALL",)])
+def test_well_designed_toolset_has_no_warning_or_error(name: str, select: tuple[str, ...] | None) -> None:
+    found = check(EXAMPLES / "well-designed" / name, select=select)
+    assert [f for f in found if f[3] >= Severity.WARNING] == []
+
+
+POSTMORTEMS = {
+    "1-idempotency-cascade": ("tools.yaml", 2, "TR001"),
+    "2-out-of-order-parallel": ("tools.json", 19, "TS015"),
+    "4-confused-deputy": ("tools.yaml", 3, "TR005"),
+    "5-schema-drift": ("tools.json", 17, "TS014"),
+    "7-out-of-bound-argument": ("tools.json", 8, "TS004"),
+    "8-pocketos-prompt-only-safety": ("tools.json", 3, "TR002"),
+}
+
+
+@pytest.mark.parametrize("folder", POSTMORTEMS)
+def test_postmortem_fires_its_rule_at_the_right_key(folder: str) -> None:
+    assert POSTMORTEMS[folder][:3] in [f[:3] for f in check(EXAMPLES / "postmortems" / folder)]
+
+
+def test_support_agent_findings_are_exactly_the_planted_defects() -> None:
+    assert sorted(f[:3] for f in check(EXAMPLES / "support-agent")) == [
+        ("knowledge_base.yaml", 24, "TN001"),
+        ("knowledge_base.yaml", 32, "TD004"),
+        ("orders.json", 36, "TD004"),
+        ("orders.json", 41, "TS003"),
+    ]
