@@ -82,3 +82,39 @@ def test_inventory_formats() -> None:
     assert by_name["delete_volume"]["risk"] == "destructive" and by_name["delete_volume"]["approval"] == "none"
     assert by_name["place_supplier_order"]["line"] == 2
     assert run_cli("inventory", "examples", "--output-format", "markdown").stdout.startswith("| tool | risk |")
+
+
+@pytest.mark.parametrize(
+    ("name", "description", "fires"),
+    [
+        ("place_order", "Place an order with the supplier.", True),
+        ("write_markdown_file", "Write the given text to a Markdown file.", False),  # overwriting is idempotent
+        ("add_default_value", "Add a default value if the key does not exist.", False),  # the prose says so
+        ("DelScr", "Deletes a script from the workspace.", False),  # a deletion is naturally idempotent
+        ("argumenttypes001.runThis", "Executes the test logic with the given arguments.", False),  # not a write
+        ("game_of_life.play", "Runs a round of game of life on the given board.", False),
+    ],
+)
+def test_tr001_judgements_from_the_corpus_review(name: str, description: str, fires: bool) -> None:
+    from conftest import lint
+
+    source = json.dumps([{"name": name, "description": description, "input_schema": {"type": "object"}}])
+    assert bool([d for d in lint({"t.json": source}, select=("TR001",)).diagnostics]) is fires
+
+
+@pytest.mark.parametrize(
+    ("parameter", "code", "fires"),
+    [
+        ({"pullNumber": {"type": "number", "description": "Pull request number."}}, "TS008", False),
+        ({"results_limit": {"type": "integer", "description": "Most results."}}, "TS008", True),
+        ({"UrlName": {"type": "string", "description": "URL-friendly name of the item."}}, "TS010", False),
+        ({"callback_url": {"type": "string", "description": "Where to post the result."}}, "TS010", True),
+        ({"path_filter": {"type": "string", "description": "Glob of files to include."}}, "TS010", False),
+    ],
+)
+def test_quantity_and_danger_judgements_from_the_corpus_review(parameter: dict[str, object], code: str, fires: bool) -> None:
+    from conftest import lint
+
+    source = json.dumps([{"name": "lookup_record", "description": "Look up one record by its id.",
+                          "input_schema": {"type": "object", "properties": parameter}}])
+    assert bool(lint({"t.json": source}, select=(code,)).diagnostics) is fires

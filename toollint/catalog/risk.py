@@ -26,11 +26,11 @@ WRITE_VERBS = frozenset(
     # nouns that double as verbs (order, label, comment, email, message, record, log) are left out on purpose:
     # `order_status` and `label_list` are reads
     "create add insert update set put post send submit write save upload edit modify patch change assign move "
-    "rename copy publish schedule reserve place pay charge transfer refund invite share enable start run "
+    "rename copy publish schedule reserve place pay charge transfer refund invite share enable start "
     "execute trigger deploy merge approve reject close reopen lock unlock register subscribe notify reply star "
     "unstar follow unfollow fork push commit apply install import sync restore archive unarchive mute unmute "
     "pin unpin mark increment decrement upsert grant accept confirm complete resolve unresolve dismiss request "
-    "invoke rotate release tweet like react vote bump rerun retry stop pause resume restart scale provision "
+    "invoke rotate release tweet like react vote bump retry stop pause resume restart scale provision "
     "configure attach detach link unlink mint buy sell trade withdraw deposit sign".split()
 )
 DESTRUCTIVE_VERBS = frozenset(
@@ -73,6 +73,11 @@ def verb_risk(tokens: list[str]) -> Risk | None:
     return _risk_of(verb) if verb else None
 
 
+# Descriptions say "Runs a simulation" or "Executes the query" of pure computations as often as of actions,
+# so these verbs decide a risk class only when they are in the tool's name.
+_AMBIGUOUS_IN_DESCRIPTIONS = frozenset({"execute", "invoke", "trigger", "start", "request", "call", "apply", "process"})
+
+
 def _description_risk(description: Any) -> Risk | None:
     if not isinstance(description, str):
         return None
@@ -81,7 +86,9 @@ def _description_risk(description: Any) -> Risk | None:
         return None
     word = first[0]
     for candidate in (word, word.removesuffix("s"), word.removesuffix("es")):
-        risk = verb_risk([candidate])
+        if candidate in _AMBIGUOUS_IN_DESCRIPTIONS:
+            return None
+        risk = _risk_of(candidate)
         if risk:
             return risk
     return None

@@ -170,6 +170,9 @@ _DANGER: dict[str, tuple[frozenset[str], frozenset[str], re.Pattern[str] | None]
     "URL": (frozenset({"url", "uri", "endpoint", "webhook", "href"}), frozenset(), None),
     "file path": (frozenset({"path", "filepath", "filename", "directory", "dir", "folder"}), frozenset(), None),
 }
+# A URL or a path is what the parameter holds only when the name ends with it: `url_name` is a slug and
+# `path_filter` a glob.
+_NAME_MUST_END = frozenset({"URL", "file path"})
 
 
 def danger_label(parameter: Parameter) -> str | None:
@@ -180,10 +183,14 @@ def danger_label(parameter: Parameter) -> str | None:
     kinds = types_of(schema)
     if kinds and "string" not in kinds:
         return None
-    tokens = set(words(parameter.name))
+    name_words = words(parameter.name)
+    tokens = set(name_words)
     description = schema.get("description") if isinstance(schema.get("description"), str) else ""
     for label, (strong, weak, confirm) in _DANGER.items():
-        if tokens & strong or (tokens & weak and confirm is not None and confirm.search(description)):
+        if label in _NAME_MUST_END:
+            if name_words and name_words[-1] in strong:
+                return label
+        elif tokens & strong or (tokens & weak and confirm is not None and confirm.search(description)):
             return label
     return None
 

@@ -61,6 +61,7 @@ _STOPWORDS = frozenset(
     "given specified provided".split()
 )
 _VAGUE_START = re.compile(r"^\s*(handles?|manages?|processes|deals? with|does|performs? (an? )?(action|operation)s?|utility|helper|wrapper)\b", re.IGNORECASE)
+_SPELLED_OUT = re.compile(r"\bby\s+\w+ing\b", re.IGNORECASE)  # "Processes an order by updating inventory, ..."
 _GUIDANCE = re.compile(
     r"\b(use (this|it|when|for|to|only|before|after|instead)|do not use|don't use|not for|only (for|when|if)|when the user|"
     r"instead of|prefer|call (this|it) (when|before|after|to))\b",
@@ -90,7 +91,8 @@ def vague_tool_description(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
     if text is None:
         return
     vague = _VAGUE_START.match(text)
-    if vague:
+    first_sentence = text.split(". ", 1)[0]
+    if vague and not _SPELLED_OUT.search(first_sentence, vague.end()):
         yield Violation(tool.at("description"), f"the description of `{tool.display_name}` starts with the vague `{vague.group(1)}`; say exactly what it reads or changes")
         return
     if not isinstance(tool.name, str):

@@ -14,6 +14,11 @@ if TYPE_CHECKING:
     from toollint.engine.run import RuleContext
 
 _HINTS = ("readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint")
+_IDEMPOTENT_PROSE = re.compile(
+    r"\bidempotent\b|\bif\b[^.]{0,60}\b(?:does\s+not|doesn't|do\s+not|don't)\s+(?:already\s+)?exist|\bno\s+duplicates?\b"
+    r"|\bcalling\s+(?:it|this)\s+(?:again|twice)\b[^.]{0,40}\b(?:no\s+effect|same\s+result|harmless)",
+    re.IGNORECASE,
+)
 _INVENTED_KEY = re.compile(
     r"\b(generate|create|make up|invent|pick|choose|random(ly)?)\b[^.]{0,60}\b(uuid|guid|key|id|identifier|token|value|string)\b"
     r"|\b(random|new|fresh)\b[^.]{0,20}\b(uuid|guid)\b",
@@ -44,6 +49,10 @@ def non_idempotent_write_tool(tool: Tool, ctx: RuleContext) -> Iterator[Violatio
     verb = _first_verb(tool)
     if verb is not None and (verb in ctx.options["natural-verbs"] or verb in DESTRUCTIVE_VERBS):
         return  # setting a value or deleting a thing twice leaves the same state
+    if found.risk == "destructive" and (verb is None or verb not in WRITE_VERBS):
+        return  # a deletion is naturally idempotent; only a destructive tool that also creates is at risk
+    if isinstance(tool.description, str) and _IDEMPOTENT_PROSE.search(tool.description):
+        return
     yield Violation(
         tool.at("name"),
         f"{found.risk} tool `{tool.display_name}` has no idempotency key parameter, no `idempotentHint: true` and no "
