@@ -118,3 +118,13 @@ def test_quantity_and_danger_judgements_from_the_corpus_review(parameter: dict[s
     source = json.dumps([{"name": "lookup_record", "description": "Look up one record by its id.",
                           "input_schema": {"type": "object", "properties": parameter}}])
     assert bool(lint({"t.json": source}, select=(code,)).diagnostics) is fires
+
+
+def test_operands_and_starring_from_the_third_review() -> None:
+    from conftest import lint
+
+    gcd = json.dumps([{"name": "calculate_gcd", "description": "Greatest common divisor of two integers.",
+                       "input_schema": {"type": "object", "properties": {"num1": {"type": "integer", "description": "First."}}}}])
+    assert not lint({"t.json": gcd}, select=("TS008",)).diagnostics
+    stars = json.dumps([{"name": "stars_add", "description": "Star a repository for the user.", "input_schema": {"type": "object"}}])
+    assert not lint({"t.json": stars}, select=("TR001",)).diagnostics

@@ -87,8 +87,11 @@ def unbounded_number(parameter: Parameter, ctx: RuleContext) -> Iterator[Violati
         return
     if any(k in schema for k in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")):
         return
-    if not set(words(parameter.name)) & set(ctx.options["quantity-words"]):
+    name_words = words(parameter.name)
+    if not set(name_words) & set(ctx.options["quantity-words"]):
         return
+    if len(name_words) == 2 and name_words[1].isdigit():
+        return  # num1, num2: operands of a calculation, where any value may be valid
     yield Violation(
         parameter.pointer,
         f"quantity `{parameter.qualified_name}` has no `minimum` or `maximum`; a negative or absurd value goes straight through",

@@ -47,8 +47,11 @@ def non_idempotent_write_tool(tool: Tool, ctx: RuleContext) -> Iterator[Violatio
     if found.risk == "read" or found.idempotency is not None:
         return
     verb = _first_verb(tool)
-    if verb is not None and (verb in ctx.options["natural-verbs"] or verb in DESTRUCTIVE_VERBS):
+    natural = set(ctx.options["natural-verbs"])
+    if verb is not None and (verb in natural or verb in DESTRUCTIVE_VERBS):
         return  # setting a value or deleting a thing twice leaves the same state
+    if any(token.rstrip("s") in natural for token in _tokens(tool)):
+        return  # create_or_update_file, stars_add: the state is set, not accumulated
     if found.risk == "destructive" and (verb is None or verb not in WRITE_VERBS):
         return  # a deletion is naturally idempotent; only a destructive tool that also creates is at risk
     if isinstance(tool.description, str) and _IDEMPOTENT_PROSE.search(tool.description):
