@@ -128,3 +128,19 @@ def test_operands_and_starring_from_the_third_review() -> None:
     assert not lint({"t.json": gcd}, select=("TS008",)).diagnostics
     stars = json.dumps([{"name": "stars_add", "description": "Star a repository for the user.", "input_schema": {"type": "object"}}])
     assert not lint({"t.json": stars}, select=("TR001",)).diagnostics
+
+
+@pytest.mark.parametrize(
+    ("name", "description", "risk"),
+    [
+        ("add_binary_numbers", "Adds two binary numbers.", "read"),
+        ("create_polygon", "Create a polygon shape with given vertices.", "read"),
+        ("Intro.step", "Updates the graphics of an intro animation.", "read"),
+        ("api_tracking_for_pack_send", "This is the subfunction for tool pack_send.", "read"),
+        ("create_order", "Create an order.", "write"),
+        ("setHeadlights", "Part of the vehicle control system.", "write"),
+        ("send_email", "Send an email.", "write"),
+    ],
+)
+def test_computations_are_not_writes(name: str, description: str, risk: str) -> None:
+    assert profile(tool(name=name, description=description)).risk == risk

@@ -47,6 +47,36 @@ def words(name: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(name)]
 
 
+def name_words(name: str) -> list[str]:
+    """Words of a tool name that can carry its verb: ToolBench's `tracking_for_pack_send` is a `tracking` call of the
+    `pack_send` API, so the words after `for` name the API, not the action."""
+    found = words(name)
+    return found[: found.index("for")] if "for" in found[1:] else found
+
+
+# A constructive verb (create, add, update ...) makes a write tool only if something persists: `create_order`
+# writes, `create_polygon` and `add_binary_numbers` compute a value and return it.
+_CONSTRUCTIVE = frozenset({"create", "add", "update", "set", "insert", "write", "generate", "make", "build", "compose", "assign", "apply"})
+_PERSISTS = re.compile(
+    r"\b(account|order|record|database|db|table|repo(sitory)?|file|disk|server|config(uration)?|user|system|service|"
+    r"calendar|event|ticket|issue|comment|message|email|entry|entries|list|cart|profile|project|team|document|page|post|"
+    r"alert|schedule|reservation|booking|subscription|payment|product|inventory|channel|workspace|store|storage|"
+    r"bucket|cluster|instance|job|task|todo|note|memory|playlist|mapping|policy|credential|role|permission|group|"
+    r"folder|directory|branch|label|webhook|device|vehicle|appliance|car|home|light|alarm|timer|reminder|contact|"
+    r"customer|employee|member|invoice|transaction|wallet|portfolio|watchlist|queue|topic|index|site|website|cms|"
+    r"environment|deployment|pipeline|workflow|registry|catalog|ledger|stock|shipment|delivery|gist|wiki)s?\b",
+    re.IGNORECASE,
+)
+
+
+def _computes_a_value(tool: Tool, tokens: list[str]) -> bool:
+    verb = main_verb(tokens) or next(iter(words(str(tool.description or "")[:60])[:1]), "").rstrip("s")
+    if verb not in _CONSTRUCTIVE:
+        return False
+    text = " ".join(words(str(tool.name))) + " " + (tool.description if isinstance(tool.description, str) else "")
+    return not _PERSISTS.search(text)
+
+
 def _risk_of(token: str) -> Risk | None:
     if token in DESTRUCTIVE_VERBS:
         return "destructive"
@@ -138,7 +168,7 @@ def confirmation_parameter(tool: Tool) -> Parameter | None:
 
 def profile(tool: Tool) -> RiskProfile:
     meta = tool.meta
-    tokens = words(tool.name) if isinstance(tool.name, str) else []
+    tokens = name_words(tool.name) if isinstance(tool.name, str) else []
     missing: tuple[str, ...] = ()
 
     risk: Risk | None = meta.get("risk") if meta.get("risk") in RISKS else None
@@ -153,6 +183,8 @@ def profile(tool: Tool) -> RiskProfile:
         risk, source = _description_risk(tool.description), "description"
     if risk is None:
         risk, source = "read", "default"
+    if risk == "write" and source in ("name", "description") and _computes_a_value(tool, tokens):
+        risk, source = "read", f"{source}: computes a value"
     if tool.format == "mcp" and risk != "read" and annotations is None:
         missing = ("readOnlyHint", "destructiveHint")
 
