@@ -144,3 +144,9 @@ def test_operands_and_starring_from_the_third_review() -> None:
 )
 def test_computations_are_not_writes(name: str, description: str, risk: str) -> None:
     assert profile(tool(name=name, description=description)).risk == risk
+
+
+def test_dotted_names_take_the_verb_of_the_function_part() -> None:
+    assert profile(tool(name="sports_team.get_schedule", description="Fetch the schedule.")).risk == "read"
+    assert profile(tool(name="nature_reserve.find_nearby", description="Locate reserves.")).risk == "read"
+    assert profile(tool(name="team_api.delete_team", description="Delete a team.")).risk == "destructive"

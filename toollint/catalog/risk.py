@@ -48,10 +48,15 @@ def words(name: str) -> list[str]:
 
 
 def name_words(name: str) -> list[str]:
-    """Words of a tool name that can carry its verb: ToolBench's `tracking_for_pack_send` is a `tracking` call of the
+    """Words of a tool name that can carry its verb. In `sports_team.get_schedule` the part after the last dot is
+    the function, and its words come first; ToolBench's `tracking_for_pack_send` is a `tracking` call of the
     `pack_send` API, so the words after `for` name the API, not the action."""
-    found = words(name)
-    return found[: found.index("for")] if "for" in found[1:] else found
+    namespace, _, function = name.rpartition(".")
+    found = words(function)
+    found = found[: found.index("for")] if "for" in found[1:] else found
+    if namespace and main_verb(found) is None:
+        found = words(namespace) + found
+    return found
 
 
 # A constructive verb (create, add, update ...) makes a write tool only if something persists: `create_order`

@@ -121,7 +121,8 @@ def missing_usage_guidance(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
 _REVERSIBILITY = re.compile(
     r"\b(?:cannot|can't|can\s+not|can|may\s+not|is\s+not|not)\s+be\s+(?:undone|reversed|reverted|recovered|restored)\b"
     r"|\birreversibl[ey]\b|\bpermanent(?:ly)?\b|\b(?:ir)?reversible\b|\bundo(?:ne|able)?\b|\brevert(?:ed|s)?\b"
-    r"|\btrash\b|\brecycle\s+bin\b|\bsoft[- ]delete|\brestor(?:e|able)\b|\brecoverable\b|\bno\s+side[- ]effects?\b",
+    r"|\btrash\b|\brecycle\s+bin\b|\bsoft[- ]delete|\brestor(?:e|able)\b|\brecoverable\b|\bno\s+side[- ]effects?\b"
+    r"|\btemporar(?:y|ily)\b|\buntil\b[^.]{0,40}\b(?:resumed?|re-?enabled|expires?)\b",
     re.IGNORECASE,
 )
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from toollint.catalog.model import Tool
-from toollint.catalog.risk import DESTRUCTIVE_VERBS, READ_VERBS, WRITE_VERBS, key_parameter, main_verb, profile, words
+from toollint.catalog.risk import DESTRUCTIVE_VERBS, READ_VERBS, WRITE_VERBS, key_parameter, main_verb, name_words, profile, words
 from toollint.diagnostics import Violation
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ _INVENTED_KEY = re.compile(
 
 
 def _tokens(tool: Tool) -> list[str]:
-    return words(tool.name) if isinstance(tool.name, str) else []
+    return name_words(tool.name) if isinstance(tool.name, str) else []
 
 
 def _first_verb(tool: Tool) -> str | None:
