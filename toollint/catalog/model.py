@@ -54,6 +54,23 @@ class Tool:
         return self.spec_pointer + ((self.input_key,) if self.input_key else ())
 
     @cached_property
+    def text(self) -> str:
+        """The whole definition as one lower-cased string, for cheap substring tests before any per-field scan."""
+        import json
+
+        try:
+            return json.dumps(self.spec, ensure_ascii=False).lower()
+        except (TypeError, ValueError):  # YAML may hold dates or non-string keys
+            return repr(self.spec).lower()
+
+    @cached_property
+    def risk(self) -> Any:
+        """The tool's `RiskProfile` (risk class, approval, idempotency), computed once."""
+        from toollint.catalog.risk import profile
+
+        return profile(self)
+
+    @cached_property
     def parameters(self) -> tuple[Parameter, ...]:
         """Properties of the input schema at any depth, through nested objects and array items."""
         return parameters_of(self.input_schema, self.input_pointer) if self.input_key else ()

@@ -111,8 +111,14 @@ _BARE = re.compile(r"^[A-Za-z0-9_\-/]{1,24}$")
 _STOP = frozenset({"a", "an", "the", "any", "value", "values", "string", "number", "one", "more", "other", "none", "such"})
 
 
+_LIST_MARKERS = ("one of", "either", "must be", "can be", "allowed", "possible", "valid", "accepted", "supported", "option", "value")
+
+
 def _listed_values(description: str) -> list[str] | None:
     """The allowed values a description enumerates, or None when it does not clearly list any."""
+    lowered = description.lower()
+    if not any(marker in lowered for marker in _LIST_MARKERS):
+        return None
     for match in _LISTS.finditer(description):
         text = match.group("list")
         quoted = _QUOTED.findall(text)

@@ -95,8 +95,8 @@ def vague_tool_description(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
     if vague and not _SPELLED_OUT.search(first_sentence, vague.end()):
         yield Violation(tool.at("description"), f"the description of `{tool.display_name}` starts with the vague `{vague.group(1)}`; say exactly what it reads or changes")
         return
-    if not isinstance(tool.name, str):
-        return
+    if not isinstance(tool.name, str) or len(text) > 120:
+        return  # a restatement of a name is short
     content = [w for w in words(text) if w not in _STOPWORDS]
     name = set(words(tool.name))
     stems = {w.rstrip("s") for w in name}
@@ -130,7 +130,7 @@ _REVERSIBILITY = re.compile(
 def undocumented_side_effect(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
     from toollint.catalog.risk import profile
 
-    found = profile(tool)
+    found = tool.risk
     if found.risk == "read":
         return
     text = _text(tool)

@@ -35,7 +35,7 @@ def _first_verb(tool: Tool) -> str | None:
 
 
 def non_idempotent_write_tool(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
-    found = profile(tool)
+    found = tool.risk
     declared = tool.meta.get("idempotency")
     if isinstance(declared, str) and declared not in ("natural", "runtime", "") and declared not in {p.name for p in tool.parameters}:
         yield Violation(
@@ -64,7 +64,7 @@ def non_idempotent_write_tool(tool: Tool, ctx: RuleContext) -> Iterator[Violatio
 
 
 def destructive_tool_without_approval(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
-    found = profile(tool)
+    found = tool.risk
     if found.risk != "destructive" or found.approval is not None or found.approval_source == "x-toollint.approval":
         return
     yield Violation(
@@ -99,7 +99,7 @@ def annotation_contradiction(tool: Tool, ctx: RuleContext) -> Iterator[Violation
 def unclassified_write_tool(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
     if tool.format != "mcp":
         return
-    found = profile(tool)
+    found = tool.risk
     if found.risk == "read" or not found.missing_hints:
         return
     if tool.annotations is None:

@@ -80,7 +80,35 @@ def _descriptions(tool: Tool) -> Iterator[tuple[str, Pointer]]:
             yield parameter.schema["description"], parameter.pointer + ("description",)
 
 
+# Literal words without which a pattern cannot match; `in` tests on the definition's text are nearly free.
+_ROLE_MARKERS = ("admin", "manager", "owner", "author", "staff", "internal", "verified", "privileged", "own ")
+_NEGATION_MARKERS = ("never", "do not", "don't", "must not")
+_DISCLOSURE_MARKERS = ("share", "reveal", "return", "expose", "disclose", "show", "leak", "output", "include")
+_POISON_MARKERS = (
+    "<important", "<system", "<instruction", "<secret", "<hidden", "< important", "ignore", "tell the user",
+    "inform the user", "mention to the user", "notify the user", "alert the user", "show the user", "tell user",
+    "without telling", "without informing", "without notifying", "without alerting", "ssh", "id_rsa", ".env",
+    "passwd", "private key", "mcp.json", "credentials", "before using", "before calling",
+)
+_KEY_MARKERS = ("sk-", "akia", "asia", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox", "aiza", "_live_", "eyj", "private key")
+
+
+def _may_contain(tool: Tool, markers: tuple[str, ...]) -> bool:
+    text = tool.text
+    return any(marker in text for marker in markers)
+
+
+def _may_state_access_rules(tool: Tool) -> bool:
+    return (
+        _may_contain(tool, _ROLE_MARKERS)
+        or (_may_contain(tool, _NEGATION_MARKERS) and _may_contain(tool, _DISCLOSURE_MARKERS))
+        or _may_contain(tool, ("only if the", "only when the"))
+    )
+
+
 def authorization_in_description(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
+    if not _may_state_access_rules(tool):
+        return
     for text, pointer in _descriptions(tool):
         match = _AUTHORIZATION.search(text)
         if match:
@@ -93,6 +121,8 @@ def authorization_in_description(tool: Tool, ctx: RuleContext) -> Iterator[Viola
 
 
 def hidden_instructions(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
+    if tool.text.isascii() and not _may_contain(tool, _POISON_MARKERS):
+        return  # no invisible character can hide in ASCII, and no instruction lacks all the markers
     for text, pointer in _strings(tool.spec, tool.spec_pointer):
         invisible = _INVISIBLE.search(text)
         if invisible:
@@ -110,13 +140,6 @@ def hidden_instructions(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
         yield Violation(tool.at("name"), "invisible or text-direction character in the tool name")
 
 
-def _is_sample_value(pointer: Pointer) -> bool:
-    """A `default`, `example`, `const`, or an item of `examples` or `enum`."""
-    return bool(pointer) and (
-        pointer[-1] in ("default", "example", "const") or (len(pointer) > 1 and pointer[-2] in ("examples", "enum"))
-    )
-
-
 def _entropy(text: str) -> float:
     counts = Counter(text)
     return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
@@ -126,26 +149,51 @@ def _mask(secret: str) -> str:
     return secret[:4] + "…" if len(secret) > 8 else "…"
 
 
+_SAMPLE_KEYS = ("default", "example", "const")
+
+
+def _sample_values(tool: Tool) -> Iterator[tuple[str, str, Pointer]]:
+    """(parameter name, value, pointer) of string defaults, examples, consts and enum items of secret-named parameters."""
+    for parameter in tool.parameters:
+        schema = parameter.schema
+        if not isinstance(schema, dict) or not set(words(parameter.name)) & _SECRET_NAMES:
+            continue
+        for key in _SAMPLE_KEYS:
+            if isinstance(schema.get(key), str):
+                yield parameter.name, schema[key], parameter.pointer + (key,)
+        for key in ("examples", "enum"):
+            values = schema.get(key)
+            if isinstance(values, list):
+                for index, value in enumerate(values):
+                    if isinstance(value, str):
+                        yield parameter.name, value, parameter.pointer + (key, index)
+
+
 def secret_in_definition(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
     threshold, minimum = ctx.options["min-entropy"], ctx.options["min-length"]
-    for text, pointer in _strings(tool.spec, tool.spec_pointer):
-        found = next(((label, m.group(0)) for label, pattern in _KEY_FORMATS if (m := pattern.search(text))), None)
-        if found is None and _is_sample_value(pointer):
-            owner = next((p for p in reversed(pointer) if isinstance(p, str) and p not in ("default", "example", "examples", "const", "enum", "properties")), "")
-            candidate = text.strip()
-            if (
-                set(words(owner)) & _SECRET_NAMES
-                and len(candidate) >= minimum
-                and " " not in candidate
-                and not _PLACEHOLDER.search(candidate)
-                and not _CONSTANT_NAME.match(candidate)
-                and _entropy(candidate) >= threshold
-            ):
-                found = (f"value of `{owner}`", candidate)
-        if found is not None:
-            label, secret = found
-            yield Violation(
-                pointer,
-                f"{label} ({_mask(secret)}) in the tool definition: it is sent to the model provider with every request "
-                "and readable by anyone with the repository; remove it and rotate it",
-            )
+    found: list[tuple[str, str, Pointer]] = []
+    if _may_contain(tool, _KEY_MARKERS):
+        for text, pointer in _strings(tool.spec, tool.spec_pointer):
+            for label, pattern in _KEY_FORMATS:
+                match = pattern.search(text)
+                if match:
+                    found.append((label, match.group(0), pointer))
+                    break
+    seen = {pointer for _, _, pointer in found}
+    for owner, value, pointer in _sample_values(tool):
+        candidate = value.strip()
+        if (
+            pointer not in seen
+            and len(candidate) >= minimum
+            and " " not in candidate
+            and not _PLACEHOLDER.search(candidate)
+            and not _CONSTANT_NAME.match(candidate)
+            and _entropy(candidate) >= threshold
+        ):
+            found.append((f"value of `{owner}`", candidate, pointer))
+    for label, secret, pointer in found:
+        yield Violation(
+            pointer,
+            f"{label} ({_mask(secret)}) in the tool definition: it is sent to the model provider with every request "
+            "and readable by anyone with the repository; remove it and rotate it",
+        )

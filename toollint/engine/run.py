@@ -10,7 +10,7 @@ from itertools import groupby
 from operator import attrgetter, itemgetter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from toollint.catalog.extract import prompts_in, tools_in
 from toollint.catalog.model import Agent, Catalog, Prompt, Tool
@@ -26,9 +26,10 @@ Check = Callable[[Any, "RuleContext"], Iterable[Violation]]
 Raw = tuple[RuleSpec, Violation, str, bool]  # a rule's violation, its file, whether on a write tool; not yet located
 
 
-@dataclass(frozen=True)
-class RuleContext:
-    """What a check may know besides its subject: its options, the provider targets, and the enclosing tool/agent."""
+class RuleContext(NamedTuple):
+    """What a check may know besides its subject: its options, the provider targets, and the enclosing tool/agent.
+
+    A named tuple because one is made per tool for every parameter rule."""
 
     options: Mapping[str, Any]
     targets: tuple[str, ...]
@@ -272,7 +273,7 @@ def _check_tools(
     escalating = any(r.write_severity is not None for r, _ in checks)
     for path, group in groupby(tools, key=attrgetter("path")):
         for tool in group:
-            on_write = escalating and profile(tool).risk != "read"
+            on_write = escalating and tool.risk.risk != "read"
             for rule, check, context in tool_checks:
                 _apply(rule, check, tool, context, path, tool.pointer, collector, on_write)
             for rule, check, options in parameter_checks:

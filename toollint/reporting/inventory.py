@@ -14,7 +14,7 @@ from toollint.loading.document import Document
 def rows(tools: Sequence[Tool], documents: dict[str, Document]) -> list[dict[str, Any]]:
     out = []
     for tool in tools:
-        found: RiskProfile = profile(tool)
+        found: RiskProfile = tool.risk
         document = documents.get(tool.path)
         line = document.span(tool.at("name"), "key").line if document is not None else 1
         out.append(
