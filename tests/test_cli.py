@@ -14,7 +14,10 @@ def test_findings_exit_1_with_exact_locations() -> None:
     done = run_cli("check", "examples/support-agent")
     assert done.returncode == 1, done.stderr
     assert "examples/support-agent/tools/orders.json\n" in done.stdout
-    assert "  41:34    error   TS003  `required` names `amount`, which is not a property; did you mean `amount_cents`?" in done.stdout
+    assert (
+        "  41:34    error   TS003  `required` names `amount`, which is not a property; did you mean `amount_cents`?"
+        in done.stdout
+    )
     assert "  24:11    error   TN001" in done.stdout
     assert done.stderr == ""
 
@@ -26,7 +29,9 @@ def test_exit_zero_and_fail_on() -> None:
 
 
 def test_clean_input_exits_0(tmp_path: Path) -> None:
-    (tmp_path / "t.yaml").write_text("- name: ok\n  description: Look up the record by its id and return it.\n  input_schema: {type: object}\n")
+    (tmp_path / "t.yaml").write_text(
+        "- name: ok\n  description: Look up the record by its id and return it.\n  input_schema: {type: object}\n"
+    )
     done = run_cli("check", str(tmp_path))
     assert done.returncode == 0 and done.stdout.startswith("No problems found; checked 1 tool")
 
@@ -71,7 +76,9 @@ def test_statistics() -> None:
 
 
 def test_selectors_accept_commas_and_repeats() -> None:
-    done = run_cli("check", "examples/support-agent", "--select", "TS003,TN", "--ignore", "TN004", "--output-format", "json")
+    done = run_cli(
+        "check", "examples/support-agent", "--select", "TS003,TN", "--ignore", "TN004", "--output-format", "json"
+    )
     assert {d["code"] for d in json.loads(done.stdout)} == {"TS003", "TN001"}
 
 
@@ -89,8 +96,15 @@ def test_color_always_and_no_color() -> None:
 def test_rule_doc_by_code_and_name() -> None:
     done = run_cli("rule", "TS003")
     assert done.returncode == 0
-    for heading in ("# unknown-required-property (TS003)", "## What it does", "## Why is this bad?", "## Example",
-                    "Use instead:", "## Options", '"required": ["cty"]'):
+    for heading in (
+        "# unknown-required-property (TS003)",
+        "## What it does",
+        "## Why is this bad?",
+        "## Example",
+        "Use instead:",
+        "## Options",
+        '"required": ["cty"]',
+    ):
         assert heading in done.stdout
     assert run_cli("rule", "unknown-required-property").stdout == done.stdout
     assert json.loads(run_cli("rule", "TS003", "--output-format", "json").stdout)["name"] == "unknown-required-property"
@@ -124,8 +138,12 @@ def test_a_crashing_rule_is_tl005_and_exit_2(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-c", script, "check", str(tmp_path), "--output-format", "concise"],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", script, "check", str(tmp_path), "--output-format", "concise"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 2, done.stderr
     assert "TL005 [error] rule TN001 (invalid-tool-name) failed on `a.b`: ValueError: synthetic failure" in done.stdout
     assert "TD001" in done.stdout and "Traceback" not in done.stderr

@@ -28,8 +28,15 @@ def check(folder: Path, **overrides: object) -> list[tuple[str, str, str]]:
 
 
 def test_closest_config_wins_and_the_walk_stops_at_the_repository_root(tmp_path: Path) -> None:
-    write(tmp_path, {"pyproject.toml": "[tool.toollint]\nignore = ['TN001']\n", "repo/.git/HEAD": "",
-                     "repo/sub/.toollint.yaml": "ignore: [TS]\n", "repo/sub/deeper/x.yaml": ""})
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": "[tool.toollint]\nignore = ['TN001']\n",
+            "repo/.git/HEAD": "",
+            "repo/sub/.toollint.yaml": "ignore: [TS]\n",
+            "repo/sub/deeper/x.yaml": "",
+        },
+    )
     assert find_config(tmp_path / "repo" / "sub" / "deeper") == tmp_path / "repo" / "sub" / ".toollint.yaml"
     assert find_config(tmp_path / "repo") is None
     assert find_config(tmp_path) == tmp_path / "pyproject.toml"
@@ -42,14 +49,23 @@ def test_pyproject_without_a_toollint_table_is_not_a_config(tmp_path: Path) -> N
 
 def test_defaults_are_the_recommended_preset(tmp_path: Path) -> None:
     write(tmp_path, {".git/HEAD": "", "tools.yaml": BAD_TOOL})
-    assert check(tmp_path) == [("tools.yaml", "TD001", "error"), ("tools.yaml", "TD004", "warning"),
-                               ("tools.yaml", "TN001", "error"), ("tools.yaml", "TS003", "error"),
-                               ("tools.yaml", "TS004", "warning")]
+    assert check(tmp_path) == [
+        ("tools.yaml", "TD001", "error"),
+        ("tools.yaml", "TD004", "warning"),
+        ("tools.yaml", "TN001", "error"),
+        ("tools.yaml", "TS003", "error"),
+        ("tools.yaml", "TS004", "warning"),
+    ]
 
 
 def test_select_ignore_extend_select_by_code_prefix_and_name(tmp_path: Path) -> None:
-    write(tmp_path, {"tools.yaml": BAD_TOOL,
-                     ".toollint.yaml": "select: [TS]\nextend-select: [invalid-tool-name]\nignore: [TS004, TS017]\n"})
+    write(
+        tmp_path,
+        {
+            "tools.yaml": BAD_TOOL,
+            ".toollint.yaml": "select: [TS]\nextend-select: [invalid-tool-name]\nignore: [TS004, TS017]\n",
+        },
+    )
     assert [c for _, c, _ in check(tmp_path)] == ["TN001", "TS003"]
     assert [c for _, c, _ in check(tmp_path, select=("TD001",))] == ["TD001"]
     assert [c for _, c, _ in check(tmp_path, ignore=("TS003",))] == ["TN001"]
@@ -67,8 +83,14 @@ def test_parse_errors_cannot_be_ignored_or_downgraded(tmp_path: Path) -> None:
 
 
 def test_per_file_ignores_with_globs(tmp_path: Path) -> None:
-    write(tmp_path, {"legacy/old.yaml": BAD_TOOL, "new.yaml": BAD_TOOL,
-                     ".toollint.yaml": "per-file-ignores:\n  'legacy/*.yaml': [TN001, TD]\n"})
+    write(
+        tmp_path,
+        {
+            "legacy/old.yaml": BAD_TOOL,
+            "new.yaml": BAD_TOOL,
+            ".toollint.yaml": "per-file-ignores:\n  'legacy/*.yaml': [TN001, TD]\n",
+        },
+    )
     found = check(tmp_path)
     assert ("old.yaml", "TN001", "error") not in found and ("new.yaml", "TN001", "error") in found
     assert not any(f == "old.yaml" and c.startswith("TD") for f, c, _ in found)
@@ -103,7 +125,9 @@ def test_config_errors_name_the_file_and_line(tmp_path: Path, text: str, message
 
 def test_pyproject_errors_name_the_table(tmp_path: Path) -> None:
     write(tmp_path, {"pyproject.toml": "[tool.toollint]\nignored = ['TS']\n"})
-    with pytest.raises(ConfigError, match=r"pyproject.toml: \[tool.toollint\]: unknown key `ignored` \(did you mean `ignore`\?\)$"):
+    with pytest.raises(
+        ConfigError, match=r"pyproject.toml: \[tool.toollint\]: unknown key `ignored` \(did you mean `ignore`\?\)$"
+    ):
         load_settings(Overrides(), tmp_path)
 
 
@@ -121,13 +145,20 @@ def test_fail_on_and_targets_come_from_config_unless_the_cli_says(tmp_path: Path
 
 
 def test_targets_change_which_names_are_valid(tmp_path: Path) -> None:
-    write(tmp_path, {"tools.yaml": "- name: kb.search\n  description: Look up the record by its id and return it.\n  input_schema: {type: object}\n"})
+    write(
+        tmp_path,
+        {
+            "tools.yaml": "- name: kb.search\n  description: Look up the record by its id and return it.\n  input_schema: {type: object}\n"
+        },
+    )
     assert [c for _, c, _ in check(tmp_path)] == ["TN001"]
     assert check(tmp_path, targets=("mcp",)) == []
 
 
 def test_agents_split_the_toolset(tmp_path: Path) -> None:
-    tool = "- name: search\n  description: Look up the record by its id and return it.\n  input_schema: {type: object}\n"
+    tool = (
+        "- name: search\n  description: Look up the record by its id and return it.\n  input_schema: {type: object}\n"
+    )
     write(tmp_path, {"a/tools.yaml": tool, "b/tools.yaml": tool})
     assert [c for _, c, _ in check(tmp_path)] == ["TN004"]
     write(tmp_path, {".toollint.yaml": "agents:\n  a: {tools: ['a/*']}\n  b: {tools: ['b/*'], prompts: ['b/*.md']}\n"})
@@ -163,13 +194,22 @@ rules:
     message: "{where} {problem} characters"
     then: {field: description, function: length, options: {min: 20}}
 """
-    write(tmp_path, {"acme.yaml": pack, ".toollint.yaml": "extends: [./acme.yaml]\n",
-                     "tools.yaml": "- name: search\n  description: Search.\n  input_schema:\n    type: object\n"
-                                   "    properties:\n      userName: {type: string, description: User.}\n"})
+    write(
+        tmp_path,
+        {
+            "acme.yaml": pack,
+            ".toollint.yaml": "extends: [./acme.yaml]\n",
+            "tools.yaml": "- name: search\n  description: Search.\n  input_schema:\n    type: object\n"
+            "    properties:\n      userName: {type: string, description: User.}\n",
+        },
+    )
     settings = load_settings(Overrides(), tmp_path)
     result = check_paths([tmp_path / "tools.yaml"], settings)
     assert sorted((d.code, d.span.line, d.severity.label) for d in result.diagnostics if d.code.startswith("ACME")) == [
-        ("ACME001", 1, "warning"), ("ACME002", 6, "info"), ("ACME003", 2, "warning")]
+        ("ACME001", 1, "warning"),
+        ("ACME002", 6, "info"),
+        ("ACME003", 2, "warning"),
+    ]
     messages = {d.code: d.message for d in result.diagnostics}
     assert messages["ACME003"] == "`description` of `search` is shorter than 20 characters"
 
@@ -179,8 +219,14 @@ rules:
     [
         ("code: acme1", "`code` must look like"),
         ("code: ACME1\n    name: Bad Name", "must be kebab-case"),
-        ("code: ACME1\n    name: x\n    summary: s\n    what: w\n    why: y\n    then: {function: regex}", "`then.function` must be one of"),
-        ("code: TS001\n    name: x\n    summary: s\n    what: w\n    why: y\n    then: {function: truthy}", "clashes with TS001"),
+        (
+            "code: ACME1\n    name: x\n    summary: s\n    what: w\n    why: y\n    then: {function: regex}",
+            "`then.function` must be one of",
+        ),
+        (
+            "code: TS001\n    name: x\n    summary: s\n    what: w\n    why: y\n    then: {function: truthy}",
+            "clashes with TS001",
+        ),
     ],
 )
 def test_invalid_rule_packs_are_config_errors(tmp_path: Path, rule: str, message: str) -> None:

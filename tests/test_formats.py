@@ -5,23 +5,59 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import lint
+
 from toollint.catalog.extract import prompts_in, tools_in
 
 SCHEMA = {"type": "object", "properties": {"city": {"type": "string", "description": "City."}}}
 DOCS = {
-    "anthropic list": ([{"name": "a", "description": "Look up the record by its id and return it.", "input_schema": SCHEMA}], "anthropic", (0,)),
+    "anthropic list": (
+        [{"name": "a", "description": "Look up the record by its id and return it.", "input_schema": SCHEMA}],
+        "anthropic",
+        (0,),
+    ),
     "anthropic tools key": ({"tools": [{"name": "a", "input_schema": SCHEMA}]}, "anthropic", ("tools", 0)),
-    "openai chat": ([{"type": "function", "function": {"name": "a", "parameters": SCHEMA, "strict": True}}], "openai", (0,)),
+    "openai chat": (
+        [{"type": "function", "function": {"name": "a", "parameters": SCHEMA, "strict": True}}],
+        "openai",
+        (0,),
+    ),
     "openai responses": ([{"type": "function", "name": "a", "parameters": SCHEMA}], "openai-responses", (0,)),
-    "openai legacy functions": ({"functions": [{"name": "a", "parameters": SCHEMA}]}, "openai-function", ("functions", 0)),
-    "mcp tools": ({"tools": [{"name": "a", "inputSchema": SCHEMA, "annotations": {"readOnlyHint": True}}]}, "mcp", ("tools", 0)),
-    "mcp tools/list result": ({"jsonrpc": "2.0", "id": 1, "result": {"tools": [{"name": "a", "inputSchema": SCHEMA}]}}, "mcp", ("result", "tools", 0)),
-    "gemini snake": ({"function_declarations": [{"name": "a", "parameters": SCHEMA}]}, "gemini", ("function_declarations", 0)),
-    "gemini camel in tools": ({"tools": [{"functionDeclarations": [{"name": "a", "parameters": SCHEMA}]}]}, "gemini", ("tools", 0, "functionDeclarations", 0)),
-    "single tool": ({"name": "a", "description": "Look up the record by its id and return it.", "inputSchema": SCHEMA}, "mcp", ()),
-    "bfcl loose": ([{"name": "a.b", "parameters": {"type": "dict", "properties": {"x": {"type": "float"}}}}], "openai-function", (0,)),
+    "openai legacy functions": (
+        {"functions": [{"name": "a", "parameters": SCHEMA}]},
+        "openai-function",
+        ("functions", 0),
+    ),
+    "mcp tools": (
+        {"tools": [{"name": "a", "inputSchema": SCHEMA, "annotations": {"readOnlyHint": True}}]},
+        "mcp",
+        ("tools", 0),
+    ),
+    "mcp tools/list result": (
+        {"jsonrpc": "2.0", "id": 1, "result": {"tools": [{"name": "a", "inputSchema": SCHEMA}]}},
+        "mcp",
+        ("result", "tools", 0),
+    ),
+    "gemini snake": (
+        {"function_declarations": [{"name": "a", "parameters": SCHEMA}]},
+        "gemini",
+        ("function_declarations", 0),
+    ),
+    "gemini camel in tools": (
+        {"tools": [{"functionDeclarations": [{"name": "a", "parameters": SCHEMA}]}]},
+        "gemini",
+        ("tools", 0, "functionDeclarations", 0),
+    ),
+    "single tool": (
+        {"name": "a", "description": "Look up the record by its id and return it.", "inputSchema": SCHEMA},
+        "mcp",
+        (),
+    ),
+    "bfcl loose": (
+        [{"name": "a.b", "parameters": {"type": "dict", "properties": {"x": {"type": "float"}}}}],
+        "openai-function",
+        (0,),
+    ),
 }
 
 
@@ -45,19 +81,31 @@ def test_provider_builtin_tools_are_not_function_tools() -> None:
 
 
 def test_a_tool_without_schema_in_a_list_of_tools_is_still_linted() -> None:
-    result = lint({"tools.yaml": "- name: a\n  input_schema: {type: object}\n- name: b\n  description: Look up the record by its id and return it.\n"})
+    result = lint(
+        {
+            "tools.yaml": "- name: a\n  input_schema: {type: object}\n- name: b\n  description: Look up the record by its id and return it.\n"
+        }
+    )
     assert ("TS002", 3) in {(d.code, d.span.line) for d in result.diagnostics}
 
 
 def test_nested_parameters_have_qualified_names() -> None:
-    schema = {"type": "object", "properties": {"address": {"type": "object", "properties": {"city": {"type": "string"}}},
-                                               "tags": {"type": "array", "items": {"type": "object", "properties": {"k": {}}}}}}
+    schema = {
+        "type": "object",
+        "properties": {
+            "address": {"type": "object", "properties": {"city": {"type": "string"}}},
+            "tags": {"type": "array", "items": {"type": "object", "properties": {"k": {}}}},
+        },
+    }
     (tool,) = tools_in([{"name": "a", "input_schema": schema}], (), "t.json")
     assert sorted(p.qualified_name for p in tool.parameters) == ["address", "address.city", "tags", "tags[].k"]
 
 
 def test_json_lines_one_tool_per_line() -> None:
-    lines = "\n".join(json.dumps({"name": n, "description": "Look up the record by its id and return it.", "input_schema": SCHEMA}) for n in ("a", "b.c"))
+    lines = "\n".join(
+        json.dumps({"name": n, "description": "Look up the record by its id and return it.", "input_schema": SCHEMA})
+        for n in ("a", "b.c")
+    )
     result = lint({"tools.jsonl": lines + "\n"})
     assert result.tools == 2
     assert [(d.code, d.span.line, d.span.column) for d in result.diagnostics if d.code == "TN001"] == [("TN001", 2, 10)]
@@ -66,8 +114,10 @@ def test_json_lines_one_tool_per_line() -> None:
 def test_prompt_documents_yaml_and_text() -> None:
     data = {"system": "You are helpful.", "messages": [{"role": "user", "content": [{"type": "text", "text": "hi"}]}]}
     prompts = list(prompts_in(data, "p.yaml", None))
-    assert [(p.pointer, p.role, p.text) for p in prompts] == [(("system",), "system", "You are helpful."),
-                                                              (("messages", 0, "content"), "user", "hi")]
+    assert [(p.pointer, p.role, p.text) for p in prompts] == [
+        (("system",), "system", "You are helpful."),
+        (("messages", 0, "content"), "user", "hi"),
+    ]
     result = lint({"agent.md": "---\nagent: support\n---\nUse `get_order`.\n", "p.yaml": "prompt: hello\n"})
     assert result.prompts == 2 and not result.diagnostics
 
@@ -85,5 +135,13 @@ def test_loose_bfcl_types_are_findings() -> None:
 
 
 def test_yaml_non_string_property_names_do_not_crash() -> None:
-    result = lint({"t.yaml": "- name: a\n  description: Look up the record by its id and return it.\n  input_schema:\n    type: object\n    properties:\n      200: {type: string}\n      true: {}\n"})
-    assert sorted(c for _, _, c in [(d.span.line, d.span.column, d.code) for d in result.diagnostics]) == ["TD004", "TD004", "TS004"]
+    result = lint(
+        {
+            "t.yaml": "- name: a\n  description: Look up the record by its id and return it.\n  input_schema:\n    type: object\n    properties:\n      200: {type: string}\n      true: {}\n"
+        }
+    )
+    assert sorted(c for _, _, c in [(d.span.line, d.span.column, d.code) for d in result.diagnostics]) == [
+        "TD004",
+        "TD004",
+        "TS004",
+    ]

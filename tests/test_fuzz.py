@@ -7,16 +7,44 @@ import random
 
 import pytest
 import yaml
-
 from conftest import lint
 
-KEYS = ["type", "properties", "required", "items", "enum", "description", "$ref", "anyOf", "allOf", "oneOf",
-        "additionalProperties", "pattern", "minimum", "maxLength", "default", "const", "prefixItems", "$defs",
-        "x-toollint", "name", "input_schema", "inputSchema", "parameters", "function", "annotations", "ignore"]
+KEYS = [
+    "type",
+    "properties",
+    "required",
+    "items",
+    "enum",
+    "description",
+    "$ref",
+    "anyOf",
+    "allOf",
+    "oneOf",
+    "additionalProperties",
+    "pattern",
+    "minimum",
+    "maxLength",
+    "default",
+    "const",
+    "prefixItems",
+    "$defs",
+    "x-toollint",
+    "name",
+    "input_schema",
+    "inputSchema",
+    "parameters",
+    "function",
+    "annotations",
+    "ignore",
+]
 
 
 def junk(rng: random.Random, depth: int = 0) -> object:
-    kinds = ["str", "int", "float", "bool", "none", "list", "dict", "type", "schema"] if depth < 5 else ["str", "int", "none"]
+    kinds = (
+        ["str", "int", "float", "bool", "none", "list", "dict", "type", "schema"]
+        if depth < 5
+        else ["str", "int", "none"]
+    )
     kind = rng.choice(kinds)
     if kind == "str":
         return rng.choice(["", "x", "dict", "object", "a.b", "[", "(?<n>x)", "\u202e", "#/$defs/a", "#", "💥" * 3])
@@ -36,7 +64,11 @@ def junk(rng: random.Random, depth: int = 0) -> object:
 
 
 def tool(rng: random.Random) -> object:
-    schema = {"type": junk(rng), "properties": {f"p{i}": junk(rng) for i in range(rng.randint(0, 4))}, "required": junk(rng)}
+    schema = {
+        "type": junk(rng),
+        "properties": {f"p{i}": junk(rng) for i in range(rng.randint(0, 4))},
+        "required": junk(rng),
+    }
     body = {"name": rng.choice(["ok", "a.b", 5, None, "x" * 200]), "description": junk(rng), "x-toollint": junk(rng)}
     shape = rng.choice(["anthropic", "mcp", "openai", "responses", "gemini"])
     if shape == "anthropic":

@@ -29,7 +29,10 @@ sys.stderr.write(json.dumps({"exit": code, "seconds": time.perf_counter() - star
 def probe(path: Path) -> tuple[dict[str, float], list[dict[str, object]], str]:
     done = subprocess.run(
         [sys.executable, "-c", PROBE, "check", str(path), "--output-format", "json"],
-        capture_output=True, text=True, timeout=30, check=False,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
     )
     assert "Traceback" not in done.stderr, done.stderr
     stats = json.loads(done.stderr.strip().splitlines()[-1])
@@ -43,8 +46,11 @@ def alias_bomb() -> str:
 
 
 def ref_cycle() -> str:
-    schema = {"type": "object", "$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"$ref": "#/$defs/a"}},
-              "properties": {"x": {"$ref": "#/$defs/a"}, "self": {"$ref": "#"}}}
+    schema = {
+        "type": "object",
+        "$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"$ref": "#/$defs/a"}},
+        "properties": {"x": {"$ref": "#/$defs/a"}, "self": {"$ref": "#"}},
+    }
     return json.dumps([{"name": "loop", "description": "Cycles.", "input_schema": schema}])
 
 
@@ -60,10 +66,18 @@ CASES = {
     "yaml recursive alias": ("cycle.yaml", lambda: b"tools: &t [*t]\n", "contains it"),
     "json 10,000-deep nesting": ("deep.json", lambda: ("[" * 10_000 + "]" * 10_000).encode(), "nesting is too deep"),
     "yaml 10,000-deep nesting": ("deep.yaml", lambda: ("[" * 10_000 + "]" * 10_000).encode(), "nesting deeper than"),
-    "yaml 100,000-deep block nesting": ("deeper.yaml", lambda: "".join(f"{' ' * i}- " for i in range(0, 2000, 1)).encode() + b"x\n", "nesting deeper than"),
+    "yaml 100,000-deep block nesting": (
+        "deeper.yaml",
+        lambda: "".join(f"{' ' * i}- " for i in range(0, 2000, 1)).encode() + b"x\n",
+        "nesting deeper than",
+    ),
     "json $ref cycle": ("refs.json", lambda: ref_cycle().encode(), None),
     "json 900-deep schema": ("deep_schema.json", lambda: deep_properties(450).encode(), None),
-    "50 MB file": ("huge.json", lambda: b"[" + b'{"name": "t", "description": "x"},' * 1_600_000 + b"{}]", "above the 10 MB limit"),
+    "50 MB file": (
+        "huge.json",
+        lambda: b"[" + b'{"name": "t", "description": "x"},' * 1_600_000 + b"{}]",
+        "above the 10 MB limit",
+    ),
     "invalid UTF-8": ("latin1.json", lambda: '[{"name": "caf\u00e9"}]'.encode("latin-1"), "invalid UTF-8"),
     "binary file": ("image.json", lambda: bytes(range(256)) * 64, "binary file"),
 }

@@ -9,7 +9,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
 
 pytestmark = pytest.mark.slow
@@ -18,8 +17,13 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
-    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(out), str(REPO)],
-                          capture_output=True, text=True, timeout=600, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(out), str(REPO)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     (found,) = out.glob("toollint-*.whl")
     return found
@@ -36,13 +40,29 @@ def test_installed_wheel_checks_the_examples(wheel: Path, tmp_path: Path) -> Non
     # the dependencies come from the test environment; the package itself only from the wheel
     venv.EnvBuilder(with_pip=True, system_site_packages=True).create(env_dir)
     python = env_dir / "bin" / "python"
-    install = subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "--no-index", str(wheel)],
-                             capture_output=True, text=True, timeout=600, check=False)
+    install = subprocess.run(
+        [str(python), "-m", "pip", "install", "--no-deps", "--no-index", str(wheel)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert install.returncode == 0, install.stderr[-2000:]
-    done = subprocess.run([str(env_dir / "bin" / "toollint"), "check", str(REPO / "examples" / "support-agent")],
-                          capture_output=True, text=True, cwd=tmp_path, timeout=120, check=False)
+    done = subprocess.run(
+        [str(env_dir / "bin" / "toollint"), "check", str(REPO / "examples" / "support-agent")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 1, done.stderr
     assert "TS003" in done.stdout
-    where = subprocess.run([str(python), "-c", "import toollint, sys; print(toollint.__file__)"],
-                           capture_output=True, text=True, cwd=tmp_path, check=True).stdout
+    where = subprocess.run(
+        [str(python), "-c", "import toollint, sys; print(toollint.__file__)"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=True,
+    ).stdout
     assert str(env_dir) in where  # the wheel's copy, with its own _rules, not the source tree

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import REPO
 
 pytestmark = pytest.mark.slow
@@ -20,9 +19,19 @@ BAD = GOOD.replace("get_weather", "weather.get")
 
 
 def git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
-                   env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
-                        "GIT_COMMITTER_EMAIL": "t@t"})
+    subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        env={
+            **os.environ,
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@t",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@t",
+        },
+    )
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +48,12 @@ def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A committed snapshot of the working tree, so the test sees uncommitted and untracked files too."""
-    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], cwd=REPO,
-                            capture_output=True, check=False)
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=REPO,
+        capture_output=True,
+        check=False,
+    )
     if listed.returncode != 0:
         pytest.skip("the toollint checkout is not a git repository")
     snapshot = tmp_path_factory.mktemp("hook-repo")
@@ -58,7 +71,11 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def try_repo(project: Path, home: Path, repo: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "pre_commit", "try-repo", str(repo), "toollint", "--all-files", "--color", "never"],
-        cwd=project, capture_output=True, text=True, timeout=900, check=False,
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
         env={**os.environ, "PRE_COMMIT_HOME": str(home), "NO_COLOR": "1"},
     )
 

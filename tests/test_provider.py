@@ -6,10 +6,21 @@ import json
 
 from conftest import lint
 
-SCHEMA = {"type": "object", "additionalProperties": False, "required": ["tags"],
-          "properties": {"tags": {"type": ["array", "null"], "items": {"type": "string"}, "minItems": 2, "maxItems": 5,
-                                  "description": "Tags."},
-                         "note": {"type": "string", "description": "Note."}}}
+SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["tags"],
+    "properties": {
+        "tags": {
+            "type": ["array", "null"],
+            "items": {"type": "string"},
+            "minItems": 2,
+            "maxItems": 5,
+            "description": "Tags.",
+        },
+        "note": {"type": "string", "description": "Note."},
+    },
+}
 
 
 def messages(tool: dict[str, object], *targets: str) -> list[str]:

@@ -7,15 +7,19 @@ import re
 from xml.etree import ElementTree as ET
 
 import pytest
-
 from conftest import SHARED, lint, settings
+
 from toollint.engine.run import Result
 from toollint.reporting import ReportOptions, renderer
 
 FILES = {
-    "tools.json": json.dumps([{"name": "a.b", "input_schema": {"type": "object", "properties": {"x, y": {"type": "dict"}}}},
-                              {"name": "a.b", "description": "100% <&> \"quoted\"\nsecond line", "input_schema": {"type": "object"}}],
-                             indent=2),
+    "tools.json": json.dumps(
+        [
+            {"name": "a.b", "input_schema": {"type": "object", "properties": {"x, y": {"type": "dict"}}}},
+            {"name": "a.b", "description": '100% <&> "quoted"\nsecond line', "input_schema": {"type": "object"}},
+        ],
+        indent=2,
+    ),
     "bad.yaml": "a: [\n",
     "weird.yaml": "- name: 'ctrl\x01char'\n  input_schema: {type: object}\n",
 }
@@ -33,7 +37,8 @@ def render(result: Result, name: str) -> str:
 def test_json_fields(result: Result) -> None:
     items = json.loads(render(result, "json"))
     assert items and all(
-        set(item) >= {"code", "name", "severity", "message", "path", "line", "column", "end_line", "end_column", "pointer"}
+        set(item)
+        >= {"code", "name", "severity", "message", "path", "line", "column", "end_line", "end_column", "pointer"}
         for item in items
     )
     dup = next(i for i in items if i["code"] == "TN004")
@@ -54,7 +59,9 @@ def test_sarif_validates_against_the_official_schema(result: Result) -> None:
     assert len(run["results"]) == len(result.diagnostics)
 
 
-_COMMAND = re.compile(r"^::(error|warning|notice) file=[^,:]+,line=\d+,col=\d+,endLine=\d+,endColumn=\d+,title=[^,:]+::[^\r\n]*$")
+_COMMAND = re.compile(
+    r"^::(error|warning|notice) file=[^,:]+,line=\d+,col=\d+,endLine=\d+,endColumn=\d+,title=[^,:]+::[^\r\n]*$"
+)
 
 
 def test_github_workflow_commands(result: Result) -> None:
@@ -97,6 +104,18 @@ def test_concise_is_one_line_per_finding(result: Result) -> None:
 
 
 def test_long_minified_lines_are_windowed(result: Result) -> None:
-    long = lint({"t.json": json.dumps([{"name": "x" * 5000 + ".y", "description": "Look up the record by its id and return it.", "input_schema": {"type": "object"}}])})
+    long = lint(
+        {
+            "t.json": json.dumps(
+                [
+                    {
+                        "name": "x" * 5000 + ".y",
+                        "description": "Look up the record by its id and return it.",
+                        "input_schema": {"type": "object"},
+                    }
+                ]
+            )
+        }
+    )
     text = render(long, "text")
     assert max(len(line) for line in text.splitlines()) < 400

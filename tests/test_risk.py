@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import run_cli
+
 from toollint.catalog.extract import tools_in
 from toollint.catalog.risk import main_verb, profile, words
 
@@ -20,8 +20,15 @@ def tool(**spec: object) -> object:
 
 @pytest.mark.parametrize(
     ("name", "verb"),
-    [("get_issue", "get"), ("issue_write", "write"), ("pull_request_read", "read"), ("team_api.delete_team", "delete"),
-     ("createIssueComment", "create"), ("actions_run_trigger", "trigger"), ("math.factorial", None)],
+    [
+        ("get_issue", "get"),
+        ("issue_write", "write"),
+        ("pull_request_read", "read"),
+        ("team_api.delete_team", "delete"),
+        ("createIssueComment", "create"),
+        ("actions_run_trigger", "trigger"),
+        ("math.factorial", None),
+    ],
 )
 def test_main_verb(name: str, verb: str | None) -> None:
     assert main_verb(words(name)) == verb
@@ -45,7 +52,9 @@ def test_mcp_defaults_without_destructive_hint() -> None:
 
 
 def test_approval_and_idempotency() -> None:
-    found = profile(tool(name="delete_x", properties={"confirm": {"type": "boolean"}, "request_id": {"type": "string"}}))
+    found = profile(
+        tool(name="delete_x", properties={"confirm": {"type": "boolean"}, "request_id": {"type": "string"}})
+    )
     assert found.approval == "parameter `confirm`" and found.idempotency == "key `request_id`"
     assert profile(tool(name="delete_x", properties={"confirm": {"type": "string"}})).approval is None
     found = profile(tool(name="send", annotations={"idempotentHint": True}, **{"x-toollint": {"approval": "human"}}))
@@ -112,21 +121,42 @@ def test_tr001_judgements_from_the_corpus_review(name: str, description: str, fi
         ({"path_filter": {"type": "string", "description": "Glob of files to include."}}, "TS010", False),
     ],
 )
-def test_quantity_and_danger_judgements_from_the_corpus_review(parameter: dict[str, object], code: str, fires: bool) -> None:
+def test_quantity_and_danger_judgements_from_the_corpus_review(
+    parameter: dict[str, object], code: str, fires: bool
+) -> None:
     from conftest import lint
 
-    source = json.dumps([{"name": "lookup_record", "description": "Look up one record by its id.",
-                          "input_schema": {"type": "object", "properties": parameter}}])
+    source = json.dumps(
+        [
+            {
+                "name": "lookup_record",
+                "description": "Look up one record by its id.",
+                "input_schema": {"type": "object", "properties": parameter},
+            }
+        ]
+    )
     assert bool(lint({"t.json": source}, select=(code,)).diagnostics) is fires
 
 
 def test_operands_and_starring_from_the_third_review() -> None:
     from conftest import lint
 
-    gcd = json.dumps([{"name": "calculate_gcd", "description": "Greatest common divisor of two integers.",
-                       "input_schema": {"type": "object", "properties": {"num1": {"type": "integer", "description": "First."}}}}])
+    gcd = json.dumps(
+        [
+            {
+                "name": "calculate_gcd",
+                "description": "Greatest common divisor of two integers.",
+                "input_schema": {
+                    "type": "object",
+                    "properties": {"num1": {"type": "integer", "description": "First."}},
+                },
+            }
+        ]
+    )
     assert not lint({"t.json": gcd}, select=("TS008",)).diagnostics
-    stars = json.dumps([{"name": "stars_add", "description": "Star a repository for the user.", "input_schema": {"type": "object"}}])
+    stars = json.dumps(
+        [{"name": "stars_add", "description": "Star a repository for the user.", "input_schema": {"type": "object"}}]
+    )
     assert not lint({"t.json": stars}, select=("TR001",)).diagnostics
 
 

@@ -35,7 +35,9 @@ def test_editing_a_rule_file_invalidates_the_cache(rules_copy: Path) -> None:
     assert load_builtin(rules_copy).by_code["TS001"].summary == "Edited"
 
 
-def test_unwritable_cache_falls_back_to_parsing(rules_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unwritable_cache_falls_back_to_parsing(
+    rules_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))

@@ -28,14 +28,20 @@ def test_a_reason_is_required_and_an_invalid_suppression_suppresses_nothing() ->
 
 
 def test_unknown_codes_and_missing_codes_are_invalid() -> None:
-    for comment, message in (("# toollint: ignore[XX999] nope", "unknown rule code `XX999`"),
-                             ("# toollint: ignore because", "names no rule code")):
+    for comment, message in (
+        ("# toollint: ignore[XX999] nope", "unknown rule code `XX999`"),
+        ("# toollint: ignore because", "names no rule code"),
+    ):
         result = lint({"t.yaml": TOOL.format(comment=comment)})
         assert any(d.code == "TL004" and message in d.message for d in result.diagnostics)
 
 
 def test_unused_suppression_is_reported_at_the_comment() -> None:
-    result = lint({"t.yaml": "- name: ok  # toollint: ignore[TS003] was broken once\n  description: Look up the record by its id and return it.\n  input_schema: {type: object}\n"})
+    result = lint(
+        {
+            "t.yaml": "- name: ok  # toollint: ignore[TS003] was broken once\n  description: Look up the record by its id and return it.\n  input_schema: {type: object}\n"
+        }
+    )
     assert found(result) == [(1, 13, "TL003")]
 
 
@@ -51,15 +57,27 @@ def test_markdown_comment_suppresses_the_same_or_next_line() -> None:
 
 
 def test_json_x_toollint_ignore_scopes_to_the_object() -> None:
-    tool = {"name": "a.b", "input_schema": {"type": "object"},
-            "x-toollint": {"ignore": [{"code": "TN001", "reason": "name fixed by the partner API"}]}}
-    other = {"name": "c.d", "description": "Look up the record by its id and return it.", "input_schema": {"type": "object"}}
+    tool = {
+        "name": "a.b",
+        "input_schema": {"type": "object"},
+        "x-toollint": {"ignore": [{"code": "TN001", "reason": "name fixed by the partner API"}]},
+    }
+    other = {
+        "name": "c.d",
+        "description": "Look up the record by its id and return it.",
+        "input_schema": {"type": "object"},
+    }
     result = lint({"t.json": json.dumps([tool, other], indent=1)})
     assert sorted((d.code, d.pointer) for d in result.diagnostics) == [("TD001", (0, "name")), ("TN001", (1, "name"))]
 
 
 def test_json_x_toollint_ignore_needs_code_and_reason() -> None:
-    tool = {"name": "a", "description": "Look up the record by its id and return it.", "input_schema": {"type": "object"}, "x-toollint": {"ignore": ["TN001"]}}
+    tool = {
+        "name": "a",
+        "description": "Look up the record by its id and return it.",
+        "input_schema": {"type": "object"},
+        "x-toollint": {"ignore": ["TN001"]},
+    }
     result = lint({"t.json": json.dumps([tool])})
     assert [(d.code, d.pointer) for d in result.diagnostics] == [("TL004", (0, "x-toollint", "ignore", 0))]
 

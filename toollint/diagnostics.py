@@ -7,9 +7,9 @@ create, which matters when a run produces tens of thousands of them.
 from __future__ import annotations
 
 import enum
-from typing import Literal, NamedTuple, Union
+from typing import Literal, NamedTuple
 
-Segment = Union[str, int]
+Segment = str | int
 Pointer = tuple[Segment, ...]
 
 

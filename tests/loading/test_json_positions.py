@@ -68,7 +68,7 @@ def test_every_value_of_a_random_document_is_located_at_its_own_text() -> None:
             return {f"k{i}\u00e9" if rng.random() < 0.2 else f"k{i}": make(depth + 1) for i in range(rng.randint(0, 4))}
         if kind == "arr":
             return [make(depth + 1) for _ in range(rng.randint(0, 4))]
-        return "v\"\\😀" if kind == "str" else rng.randint(-5, 500)
+        return 'v"\\😀' if kind == "str" else rng.randint(-5, 500)
 
     for _ in range(20):
         data = make(0)

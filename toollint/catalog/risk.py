@@ -39,7 +39,9 @@ DESTRUCTIVE_VERBS = frozenset(
 )
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
 _KEY_PARAMETER = re.compile(r"idempot|dedup|client[_-]?(request[_-]?)?(token|id)|request[_-]?id|nonce", re.IGNORECASE)
-_CONFIRM_PARAMETER = re.compile(r"^(confirm(ed|ation)?|approved?|user[_-]?confirmed|i[_-]?understand|acknowledged?)$", re.IGNORECASE)
+_CONFIRM_PARAMETER = re.compile(
+    r"^(confirm(ed|ation)?|approved?|user[_-]?confirmed|i[_-]?understand|acknowledged?)$", re.IGNORECASE
+)
 
 
 def words(name: str) -> list[str]:
@@ -61,7 +63,9 @@ def name_words(name: str) -> list[str]:
 
 # A constructive verb (create, add, update ...) makes a write tool only if something persists: `create_order`
 # writes, `create_polygon` and `add_binary_numbers` compute a value and return it.
-_CONSTRUCTIVE = frozenset({"create", "add", "update", "set", "insert", "write", "generate", "make", "build", "compose", "assign", "apply"})
+_CONSTRUCTIVE = frozenset(
+    {"create", "add", "update", "set", "insert", "write", "generate", "make", "build", "compose", "assign", "apply"}
+)
 _PERSISTS = re.compile(
     r"\b(account|order|record|database|db|table|repo(sitory)?|file|disk|server|config(uration)?|user|system|service|"
     r"calendar|event|ticket|issue|comment|message|email|entry|entries|list|cart|profile|project|team|document|page|post|"

@@ -11,8 +11,19 @@ MAX_SCHEMA_DEPTH = 64
 
 SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
 SCHEMA_VALUES = frozenset(
-    {"additionalProperties", "additionalItems", "contains", "not", "if", "then", "else", "propertyNames",
-     "unevaluatedItems", "unevaluatedProperties", "contentSchema"}
+    {
+        "additionalProperties",
+        "additionalItems",
+        "contains",
+        "not",
+        "if",
+        "then",
+        "else",
+        "propertyNames",
+        "unevaluatedItems",
+        "unevaluatedProperties",
+        "contentSchema",
+    }
 )
 SCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
 

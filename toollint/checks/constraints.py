@@ -16,8 +16,21 @@ if TYPE_CHECKING:
 _COMPOSITION = ("$ref", "anyOf", "oneOf", "allOf", "not")
 # TS009's default; TS006 uses it too so that a parameter gets one finding, not two
 CLOSED_SET_NAMES = (
-    "status", "priority", "mode", "unit", "units", "severity", "level", "direction", "visibility", "sort", "order",
-    "orientation", "gender", "currency", "tier",
+    "status",
+    "priority",
+    "mode",
+    "unit",
+    "units",
+    "severity",
+    "level",
+    "direction",
+    "visibility",
+    "sort",
+    "order",
+    "orientation",
+    "gender",
+    "currency",
+    "tier",
 )
 
 
@@ -76,9 +89,17 @@ def unbounded_array(parameter: Parameter, ctx: RuleContext) -> Iterator[Violatio
         return
     items = schema.get("items", schema.get("prefixItems"))
     if items is None or items is True or items == {}:
-        yield Violation(parameter.pointer, f"array parameter `{parameter.qualified_name}` does not say what its items are; add `items`", anchor="key")
+        yield Violation(
+            parameter.pointer,
+            f"array parameter `{parameter.qualified_name}` does not say what its items are; add `items`",
+            anchor="key",
+        )
     elif "maxItems" not in schema:
-        yield Violation(parameter.pointer, f"array parameter `{parameter.qualified_name}` has no `maxItems`; the model may send any number of items", anchor="key")
+        yield Violation(
+            parameter.pointer,
+            f"array parameter `{parameter.qualified_name}` has no `maxItems`; the model may send any number of items",
+            anchor="key",
+        )
 
 
 def unbounded_number(parameter: Parameter, ctx: RuleContext) -> Iterator[Violation]:
@@ -108,10 +129,24 @@ _LISTS = re.compile(
 )
 _QUOTED = re.compile(r"""[`'"]([^`'"\s][^`'"]{0,30})[`'"]""")
 _BARE = re.compile(r"^[A-Za-z0-9_\-/]{1,24}$")
-_STOP = frozenset({"a", "an", "the", "any", "value", "values", "string", "number", "one", "more", "other", "none", "such"})
+_STOP = frozenset(
+    {"a", "an", "the", "any", "value", "values", "string", "number", "one", "more", "other", "none", "such"}
+)
 
 
-_LIST_MARKERS = ("one of", "either", "must be", "can be", "allowed", "possible", "valid", "accepted", "supported", "option", "value")
+_LIST_MARKERS = (
+    "one of",
+    "either",
+    "must be",
+    "can be",
+    "allowed",
+    "possible",
+    "valid",
+    "accepted",
+    "supported",
+    "option",
+    "value",
+)
 
 
 def _listed_values(description: str) -> list[str] | None:
@@ -165,7 +200,11 @@ def missing_enum(parameter: Parameter, ctx: RuleContext) -> Iterator[Violation]:
 
 # label: (names that suffice, names that need the description to confirm, confirmation)
 _DANGER: dict[str, tuple[frozenset[str], frozenset[str], re.Pattern[str] | None]] = {
-    "SQL": (frozenset({"sql"}), frozenset({"query", "statement"}), re.compile(r"\bsql\b|\bselect\b.+\bfrom\b", re.IGNORECASE)),
+    "SQL": (
+        frozenset({"sql"}),
+        frozenset({"query", "statement"}),
+        re.compile(r"\bsql\b|\bselect\b.+\bfrom\b", re.IGNORECASE),
+    ),
     "shell command": (
         frozenset({"shell", "bash", "powershell"}),
         frozenset({"command", "cmd", "script"}),
@@ -269,7 +308,10 @@ def unresolvable_ref(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
             if not isinstance(ref, str):
                 continue
             if not ref.startswith("#"):
-                yield Violation(at + ("$ref",), f"`$ref` `{ref}` points outside the schema; remote references are never fetched, and providers do not resolve them either")
+                yield Violation(
+                    at + ("$ref",),
+                    f"`$ref` `{ref}` points outside the schema; remote references are never fetched, and providers do not resolve them either",
+                )
             elif not _resolve_local(root, ref):
                 yield Violation(at + ("$ref",), f"`$ref` `{ref}` points at nothing in this schema")
 

@@ -50,7 +50,9 @@ def missing_parameter_description(parameter: Parameter, ctx: RuleContext) -> Ite
         if isinstance(target, dict) and not _blank(target.get("description")):
             return
     if "description" in schema:
-        yield Violation(parameter.pointer + ("description",), f"parameter `{parameter.qualified_name}` has an empty description")
+        yield Violation(
+            parameter.pointer + ("description",), f"parameter `{parameter.qualified_name}` has an empty description"
+        )
     else:
         yield Violation(parameter.pointer, f"parameter `{parameter.qualified_name}` has no description", anchor="key")
 
@@ -60,7 +62,10 @@ _STOPWORDS = frozenset(
     "a an the of to for and or in on at by with from this that it its is are be tool function api returns return "
     "given specified provided".split()
 )
-_VAGUE_START = re.compile(r"^\s*(handles?|manages?|processes|deals? with|does|performs? (an? )?(action|operation)s?|utility|helper|wrapper)\b", re.IGNORECASE)
+_VAGUE_START = re.compile(
+    r"^\s*(handles?|manages?|processes|deals? with|does|performs? (an? )?(action|operation)s?|utility|helper|wrapper)\b",
+    re.IGNORECASE,
+)
 _SPELLED_OUT = re.compile(r"\bby\s+\w+ing\b", re.IGNORECASE)  # "Processes an order by updating inventory, ..."
 _GUIDANCE = re.compile(
     r"\b(use (this|it|when|for|to|only|before|after|instead)|do not use|don't use|not for|only (for|when|if)|when the user|"
@@ -81,9 +86,15 @@ def short_tool_description(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
     minimum, sentences = ctx.options["min-length"], ctx.options["min-sentences"]
     count = len(_SENTENCE_END.findall(text)) or 1
     if len(text) < minimum:
-        yield Violation(tool.at("description"), f"the description of `{tool.display_name}` has {len(text)} characters; say what it does, what it returns and when to use it (at least {minimum})")
+        yield Violation(
+            tool.at("description"),
+            f"the description of `{tool.display_name}` has {len(text)} characters; say what it does, what it returns and when to use it (at least {minimum})",
+        )
     elif count < sentences:
-        yield Violation(tool.at("description"), f"the description of `{tool.display_name}` has {count} sentence(s); the configured minimum is {sentences}")
+        yield Violation(
+            tool.at("description"),
+            f"the description of `{tool.display_name}` has {count} sentence(s); the configured minimum is {sentences}",
+        )
 
 
 def vague_tool_description(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
@@ -93,7 +104,10 @@ def vague_tool_description(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
     vague = _VAGUE_START.match(text)
     first_sentence = text.split(". ", 1)[0]
     if vague and not _SPELLED_OUT.search(first_sentence, vague.end()):
-        yield Violation(tool.at("description"), f"the description of `{tool.display_name}` starts with the vague `{vague.group(1)}`; say exactly what it reads or changes")
+        yield Violation(
+            tool.at("description"),
+            f"the description of `{tool.display_name}` starts with the vague `{vague.group(1)}`; say exactly what it reads or changes",
+        )
         return
     if not isinstance(tool.name, str) or len(text) > 120:
         return  # a restatement of a name is short
@@ -101,7 +115,10 @@ def vague_tool_description(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
     name = set(words(tool.name))
     stems = {w.rstrip("s") for w in name}
     if content and len(content) <= 6 and all(w in name or w.rstrip("s") in stems for w in content):
-        yield Violation(tool.at("description"), f"the description of `{tool.display_name}` only restates its name; say what it does, what it returns and when to use it")
+        yield Violation(
+            tool.at("description"),
+            f"the description of `{tool.display_name}` only restates its name; say what it does, what it returns and when to use it",
+        )
 
 
 def description_too_long(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
@@ -109,13 +126,19 @@ def description_too_long(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
     limit = ctx.options["max-length"]
     if not isinstance(text, str) or len(text) <= limit or not {"openai", "openai-strict"} & set(ctx.targets):
         return
-    yield Violation(tool.at("description"), f"the description of `{tool.display_name}` has {len(text)} characters; OpenAI rejects tools whose description is over {limit}")
+    yield Violation(
+        tool.at("description"),
+        f"the description of `{tool.display_name}` has {len(text)} characters; OpenAI rejects tools whose description is over {limit}",
+    )
 
 
 def missing_usage_guidance(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
     text = _text(tool)
     if text is not None and not _GUIDANCE.search(text):
-        yield Violation(tool.at("description"), f"the description of `{tool.display_name}` does not say when to use it, or when not to")
+        yield Violation(
+            tool.at("description"),
+            f"the description of `{tool.display_name}` does not say when to use it, or when not to",
+        )
 
 
 _REVERSIBILITY = re.compile(
@@ -128,7 +151,6 @@ _REVERSIBILITY = re.compile(
 
 
 def undocumented_side_effect(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
-    from toollint.catalog.risk import profile
 
     found = tool.risk
     if found.risk == "read":
@@ -140,6 +162,6 @@ def undocumented_side_effect(tool: Tool, ctx: RuleContext) -> Iterator[Violation
     yield Violation(
         where,
         f"{found.risk} tool `{tool.display_name}`: the description does not say whether its effect can be undone "
-        "(\"cannot be undone\", \"moves to trash\", \"can be reverted with ...\")",
+        '("cannot be undone", "moves to trash", "can be reverted with ...")',
         anchor="value" if text is not None else "key",
     )

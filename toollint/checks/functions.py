@@ -128,7 +128,7 @@ def _field(subject: Any, dotted: str | None) -> tuple[Any, Pointer, str]:
     else:
         return _MISSING, (), ""
     value: Any = base
-    for part in (dotted.split(".") if dotted else []):
+    for part in dotted.split(".") if dotted else []:
         if isinstance(value, dict) and part in value:
             value, pointer = value[part], pointer + (part,)
         elif isinstance(value, list) and part.isdigit() and int(part) < len(value):

@@ -17,7 +17,10 @@ if TYPE_CHECKING:
 NAME_RULES: dict[str, tuple[re.Pattern[str], str]] = {
     "anthropic": (re.compile(r"^[a-zA-Z0-9_-]{1,64}$"), "letters, digits, `_` and `-`, at most 64 characters"),
     "openai": (re.compile(r"^[a-zA-Z0-9_-]{1,64}$"), "letters, digits, `_` and `-`, at most 64 characters"),
-    "gemini": (re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$"), "a letter or `_` first, then letters, digits, `_`, `.` and `-`, at most 64 characters"),
+    "gemini": (
+        re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$"),
+        "a letter or `_` first, then letters, digits, `_`, `.` and `-`, at most 64 characters",
+    ),
     "mcp": (re.compile(r"^[A-Za-z0-9._-]{1,128}$"), "letters, digits, `_`, `-` and `.`, at most 128 characters"),
 }
 
@@ -79,12 +82,19 @@ def generic_tool_name(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
         return
     tokens = words(tool.name)
     if tokens and all(t in GENERIC_WORDS for t in tokens):
-        yield Violation(tool.at("name"), f"`{tool.display_name}` says nothing about what the tool does; name it by its action and object, like `refund_order`")
+        yield Violation(
+            tool.at("name"),
+            f"`{tool.display_name}` says nothing about what the tool does; name it by its action and object, like `refund_order`",
+        )
 
 
 def generic_parameter_name(parameter: Parameter, ctx: RuleContext) -> Iterator[Violation]:
     if parameter.depth == 0 and parameter.name.lower() in ctx.options["names"]:
-        yield Violation(parameter.pointer, f"parameter `{parameter.name}` is too generic; name what it holds, like `customer_id` or `email_template_id`", anchor="key")
+        yield Violation(
+            parameter.pointer,
+            f"parameter `{parameter.name}` is too generic; name what it holds, like `customer_id` or `email_template_id`",
+            anchor="key",
+        )
 
 
 def style_of(name: str) -> str | None:
@@ -134,7 +144,11 @@ _DESCRIPTION_STOP = frozenset(
 
 
 def _content(text: object) -> frozenset[str]:
-    return frozenset(w.rstrip("s") for w in words(text) if w not in _DESCRIPTION_STOP) if isinstance(text, str) else frozenset()
+    return (
+        frozenset(w.rstrip("s") for w in words(text) if w not in _DESCRIPTION_STOP)
+        if isinstance(text, str)
+        else frozenset()
+    )
 
 
 def _stems(name: str) -> frozenset[str]:
@@ -145,7 +159,9 @@ def _differ_where_names_differ(description_difference: frozenset[str], name_diff
     """True when a word that tells the descriptions apart is (or abbreviates to) a word that tells the names apart."""
     for word in description_difference:
         for name_word in name_difference:
-            if word == name_word or (min(len(word), len(name_word)) >= 3 and (word.startswith(name_word) or name_word.startswith(word))):
+            if word == name_word or (
+                min(len(word), len(name_word)) >= 3 and (word.startswith(name_word) or name_word.startswith(word))
+            ):
                 return True
     return False
 
@@ -153,7 +169,9 @@ def _differ_where_names_differ(description_difference: frozenset[str], name_diff
 def _names_other(tool: Tool, other: Tool) -> bool:
     """One description already says when to use it instead of the other ("prefer this tool over X")."""
     first, second = tool.description, other.description
-    return (isinstance(first, str) and str(other.name) in first) or (isinstance(second, str) and str(tool.name) in second)
+    return (isinstance(first, str) and str(other.name) in first) or (
+        isinstance(second, str) and str(tool.name) in second
+    )
 
 
 def overlapping_tools(agent: Agent, ctx: RuleContext) -> Iterator[Violation]:
@@ -176,7 +194,11 @@ def overlapping_tools(agent: Agent, ctx: RuleContext) -> Iterator[Violation]:
                 tool, other
             )
             if same_words or (shared >= threshold and not told_apart):
-                why = f"their descriptions share {shared:.0%} of their words" if shared >= threshold else "their names have the same words"
+                why = (
+                    f"their descriptions share {shared:.0%} of their words"
+                    if shared >= threshold
+                    else "their names have the same words"
+                )
                 yield Violation(
                     tool.at("name"),
                     f"`{tool.name}` and `{other.name}` look like the same tool ({why}); the model will pick between "

@@ -25,7 +25,9 @@ _POSITIONAL = re.compile(
 def invalid_output_schema(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
     pointer = tool.output_pointer
     if pointer is not None:
-        yield from schema_violations(tool.output_schema, pointer, tool.output_nodes, f"output schema of `{tool.display_name}`")
+        yield from schema_violations(
+            tool.output_schema, pointer, tool.output_nodes, f"output schema of `{tool.display_name}`"
+        )
 
 
 def missing_output_schema(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
@@ -49,16 +51,22 @@ def positional_output_array(tool: Tool, ctx: RuleContext) -> Iterator[Violation]
             continue
         if "prefixItems" in node or isinstance(node.get("items"), list):
             key = "prefixItems" if "prefixItems" in node else "items"
-            yield Violation(at + (key,), "the output is a tuple: the meaning of each element depends on its position; return an object with named fields")
+            yield Violation(
+                at + (key,),
+                "the output is a tuple: the meaning of each element depends on its position; return an object with named fields",
+            )
             continue
         if "array" not in types_of(node) or not _scalar_items(node):
             continue
-        texts = [node.get("description"), node.get("items", {}).get("description") if isinstance(node.get("items"), dict) else None]
+        texts = [
+            node.get("description"),
+            node.get("items", {}).get("description") if isinstance(node.get("items"), dict) else None,
+        ]
         if any(isinstance(t, str) and _POSITIONAL.search(t) for t in texts):
             yield Violation(
                 at,
                 "the output array carries meaning by position (its description says what each position is); "
-                "return objects with named fields such as `{\"role\": \"host\", \"name\": ...}`",
+                'return objects with named fields such as `{"role": "host", "name": ...}`',
                 anchor="key",
             )
 
@@ -88,7 +96,9 @@ def _record_arrays(schema: Any, at: Pointer) -> Iterator[tuple[dict[str, Any], P
 def _identifies(name: str, id_parameter: str) -> bool:
     tokens = words(name)
     singular = words(id_parameter)[:-1]
-    return bool(tokens) and (tokens[-1] in ("id", "key", "identifier", "sku", "url", "email") or tokens == singular + ["id"])
+    return bool(tokens) and (
+        tokens[-1] in ("id", "key", "identifier", "sku", "url", "email") or tokens == singular + ["id"]
+    )
 
 
 def uncorrelated_batch_output(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:

@@ -16,24 +16,75 @@ from toollint.diagnostics import Violation
 if TYPE_CHECKING:
     from toollint.engine.run import RuleContext
 
-_NAMES = {"openai-strict": "OpenAI strict mode", "anthropic-strict": "Anthropic strict tool use", "gemini": "Gemini function declarations"}
+_NAMES = {
+    "openai-strict": "OpenAI strict mode",
+    "anthropic-strict": "Anthropic strict tool use",
+    "gemini": "Gemini function declarations",
+}
 _COMMON_UNSUPPORTED = frozenset(
-    {"not", "if", "then", "else", "dependentRequired", "dependentSchemas", "patternProperties", "unevaluatedProperties",
-     "unevaluatedItems", "uniqueItems", "contains", "propertyNames", "minProperties", "maxProperties"}
+    {
+        "not",
+        "if",
+        "then",
+        "else",
+        "dependentRequired",
+        "dependentSchemas",
+        "patternProperties",
+        "unevaluatedProperties",
+        "unevaluatedItems",
+        "uniqueItems",
+        "contains",
+        "propertyNames",
+        "minProperties",
+        "maxProperties",
+    }
 )
 UNSUPPORTED = {
     "openai-strict": _COMMON_UNSUPPORTED | {"allOf", "minLength", "maxLength"},
     "anthropic-strict": _COMMON_UNSUPPORTED
-    | {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength", "maxItems", "oneOf"},
+    | {
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+        "minLength",
+        "maxLength",
+        "maxItems",
+        "oneOf",
+    },
 }
 GEMINI_SUPPORTED = frozenset(
-    {"type", "format", "title", "description", "nullable", "enum", "items", "properties", "required", "propertyOrdering",
-     "anyOf", "default", "example", "minimum", "maximum", "minItems", "maxItems", "minLength", "maxLength",
-     "minProperties", "maxProperties", "pattern"}
+    {
+        "type",
+        "format",
+        "title",
+        "description",
+        "nullable",
+        "enum",
+        "items",
+        "properties",
+        "required",
+        "propertyOrdering",
+        "anyOf",
+        "default",
+        "example",
+        "minimum",
+        "maximum",
+        "minItems",
+        "maxItems",
+        "minLength",
+        "maxLength",
+        "minProperties",
+        "maxProperties",
+        "pattern",
+    }
 )
 FORMATS = {
     "openai-strict": frozenset({"date-time", "time", "date", "duration", "email", "hostname", "ipv4", "ipv6", "uuid"}),
-    "anthropic-strict": frozenset({"date-time", "date", "time", "duration", "email", "hostname", "uri", "ipv4", "ipv6", "uuid"}),
+    "anthropic-strict": frozenset(
+        {"date-time", "date", "time", "duration", "email", "hostname", "uri", "ipv4", "ipv6", "uuid"}
+    ),
 }
 _OPENAI_FORMATS = ("openai", "openai-responses", "openai-function")
 
@@ -107,7 +158,7 @@ def strict_mode_violation(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
                     yield Violation(
                         at + ("properties", name),
                         f"`{name}` is optional, but OpenAI strict mode needs every property in `required`; "
-                        "make it required and nullable (`type: [string, \"null\"]`) instead",
+                        'make it required and nullable (`type: [string, "null"]`) instead',
                         anchor="key",
                     )
 
@@ -130,13 +181,23 @@ def request_budget_exceeded(agent: Agent, ctx: RuleContext) -> Iterator[Violatio
     budgets = ctx.options
     limit = budgets["max-tools-openai"]
     if {"openai", "openai-strict"} & set(ctx.targets) and len(tools) > limit:
-        yield Violation(tools[limit].at("name"), f"{scope} has {len(tools)} tools; OpenAI accepts at most {limit} per request", path=tools[limit].path, anchor="key")
+        yield Violation(
+            tools[limit].at("name"),
+            f"{scope} has {len(tools)} tools; OpenAI accepts at most {limit} per request",
+            path=tools[limit].path,
+            anchor="key",
+        )
     strict = [t for t in tools if "anthropic-strict" in profiles(t, ctx.targets)]
     if not strict:
         return
     limit = budgets["max-strict-tools-anthropic"]
     if len(strict) > limit:
-        yield Violation(strict[limit].at("name"), f"{scope} has {len(strict)} strict tools; Anthropic accepts at most {limit} per request", path=strict[limit].path, anchor="key")
+        yield Violation(
+            strict[limit].at("name"),
+            f"{scope} has {len(strict)} strict tools; Anthropic accepts at most {limit} per request",
+            path=strict[limit].path,
+            anchor="key",
+        )
     optional = unions = 0
     for tool in strict:
         tool_optional, tool_unions = _optional_and_unions(tool)

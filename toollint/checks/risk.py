@@ -7,7 +7,14 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from toollint.catalog.model import Tool
-from toollint.catalog.risk import DESTRUCTIVE_VERBS, READ_VERBS, WRITE_VERBS, key_parameter, main_verb, name_words, profile, words
+from toollint.catalog.risk import (
+    DESTRUCTIVE_VERBS,
+    READ_VERBS,
+    WRITE_VERBS,
+    key_parameter,
+    main_verb,
+    name_words,
+)
 from toollint.diagnostics import Violation
 
 if TYPE_CHECKING:
@@ -37,7 +44,11 @@ def _first_verb(tool: Tool) -> str | None:
 def non_idempotent_write_tool(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
     found = tool.risk
     declared = tool.meta.get("idempotency")
-    if isinstance(declared, str) and declared not in ("natural", "runtime", "") and declared not in {p.name for p in tool.parameters}:
+    if (
+        isinstance(declared, str)
+        and declared not in ("natural", "runtime", "")
+        and declared not in {p.name for p in tool.parameters}
+    ):
         yield Violation(
             tool.at("x-toollint", "idempotency"),
             f"`x-toollint.idempotency` names `{declared}`, which is not a parameter of `{tool.display_name}`; "
@@ -84,16 +95,25 @@ def annotation_contradiction(tool: Tool, ctx: RuleContext) -> Iterator[Violation
     read_only, destructive = annotations.get("readOnlyHint"), annotations.get("destructiveHint")
     verb = _first_verb(tool)
     if read_only is True and destructive is True:
-        yield Violation(tool.at("annotations", "destructiveHint"), "`destructiveHint: true` contradicts `readOnlyHint: true`: a read-only tool cannot destroy anything")
+        yield Violation(
+            tool.at("annotations", "destructiveHint"),
+            "`destructiveHint: true` contradicts `readOnlyHint: true`: a read-only tool cannot destroy anything",
+        )
     elif (
         read_only is True
         and verb is not None
         and (verb in WRITE_VERBS or verb in DESTRUCTIVE_VERBS)
         and not any(token in READ_VERBS for token in _tokens(tool))
     ):
-        yield Violation(tool.at("annotations", "readOnlyHint"), f"`readOnlyHint: true` on `{tool.display_name}`, whose name says it does `{verb}`")
+        yield Violation(
+            tool.at("annotations", "readOnlyHint"),
+            f"`readOnlyHint: true` on `{tool.display_name}`, whose name says it does `{verb}`",
+        )
     if destructive is False and verb in DESTRUCTIVE_VERBS:
-        yield Violation(tool.at("annotations", "destructiveHint"), f"`destructiveHint: false` on `{tool.display_name}`, whose name says it does `{verb}`")
+        yield Violation(
+            tool.at("annotations", "destructiveHint"),
+            f"`destructiveHint: false` on `{tool.display_name}`, whose name says it does `{verb}`",
+        )
 
 
 def unclassified_write_tool(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:

@@ -20,17 +20,56 @@ if TYPE_CHECKING:
 
 JSON_TYPES = frozenset({"array", "boolean", "integer", "null", "number", "object", "string"})
 _TYPE_HINTS = {
-    "dict": "object", "map": "object", "hashmap": "object", "object": "object", "json": "object",
-    "float": "number", "double": "number", "decimal": "number", "number": "number",
-    "int": "integer", "long": "integer", "integer": "integer", "short": "integer",
-    "str": "string", "string": "string", "char": "string", "text": "string",
-    "bool": "boolean", "boolean": "boolean",
-    "list": "array", "tuple": "array", "array": "array", "arraylist": "array",
-    "none": "null", "null": "null", "nil": "null",
+    "dict": "object",
+    "map": "object",
+    "hashmap": "object",
+    "object": "object",
+    "json": "object",
+    "float": "number",
+    "double": "number",
+    "decimal": "number",
+    "number": "number",
+    "int": "integer",
+    "long": "integer",
+    "integer": "integer",
+    "short": "integer",
+    "str": "string",
+    "string": "string",
+    "char": "string",
+    "text": "string",
+    "bool": "boolean",
+    "boolean": "boolean",
+    "list": "array",
+    "tuple": "array",
+    "array": "array",
+    "arraylist": "array",
+    "none": "null",
+    "null": "null",
+    "nil": "null",
 }
-_NON_NEGATIVE = ("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties", "minContains", "maxContains")
+_NON_NEGATIVE = (
+    "minLength",
+    "maxLength",
+    "minItems",
+    "maxItems",
+    "minProperties",
+    "maxProperties",
+    "minContains",
+    "maxContains",
+)
 _NUMBERS = ("minimum", "maximum")
-_STRINGS = ("$ref", "$id", "$schema", "$anchor", "$comment", "title", "description", "format", "contentMediaType", "contentEncoding")
+_STRINGS = (
+    "$ref",
+    "$id",
+    "$schema",
+    "$anchor",
+    "$comment",
+    "title",
+    "description",
+    "format",
+    "contentMediaType",
+    "contentEncoding",
+)
 _BOOLEANS = ("uniqueItems", "readOnly", "writeOnly", "deprecated")
 _COMPOSITION = ("$ref", "anyOf", "oneOf", "allOf", "not", "$dynamicRef")
 _ECMA_NAMED_GROUP = re.compile(r"\(\?<(?![=!])")
@@ -143,7 +182,9 @@ def _check_pattern(key: str, value: Any, dialect: str) -> str | None:
 
 
 def _check_schema_map(key: str, value: Any, dialect: str) -> str | None:
-    return None if isinstance(value, dict) else f"`{key}` must be an object mapping names to schemas, not {_kind(value)}"
+    return (
+        None if isinstance(value, dict) else f"`{key}` must be an object mapping names to schemas, not {_kind(value)}"
+    )
 
 
 def _check_schema_list(key: str, value: Any, dialect: str) -> str | None:
@@ -163,7 +204,9 @@ def _check_schema(key: str, value: Any, dialect: str) -> str | None:
 
 
 def _check_dependent_required(key: str, value: Any, dialect: str) -> str | None:
-    if isinstance(value, dict) and all(isinstance(v, list) and all(isinstance(s, str) for s in v) for v in value.values()):
+    if isinstance(value, dict) and all(
+        isinstance(v, list) and all(isinstance(s, str) for s in v) for v in value.values()
+    ):
         return None
     return "`dependentRequired` must map property names to arrays of property names"
 
@@ -218,10 +261,14 @@ def schema_problems(schema: Any, at: Pointer, dialect: str) -> Iterator[tuple[Po
 
 
 def invalid_input_schema(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
-    yield from schema_violations(tool.input_schema, tool.input_pointer, tool.input_nodes, f"input schema of `{tool.display_name}`")
+    yield from schema_violations(
+        tool.input_schema, tool.input_pointer, tool.input_nodes, f"input schema of `{tool.display_name}`"
+    )
 
 
-def schema_violations(schema: Any, pointer: Pointer, nodes: list[tuple[Any, Pointer]], what: str) -> Iterator[Violation]:
+def schema_violations(
+    schema: Any, pointer: Pointer, nodes: list[tuple[Any, Pointer]], what: str
+) -> Iterator[Violation]:
     """TS001 and TS016: every keyword of every subschema against its dialect's rules."""
     if schema is None:
         return
@@ -259,7 +306,9 @@ def input_schema_not_object(tool: Tool, ctx: RuleContext) -> Iterator[Violation]
     if kind is None:
         yield Violation(tool.input_pointer, "the input schema has no `type: object` at its root", anchor="key")
     elif isinstance(kind, str) and kind in JSON_TYPES or isinstance(kind, list):
-        yield Violation(tool.input_pointer + ("type",), f"the input schema's root is `{kind}`; tool inputs must be `type: object`")
+        yield Violation(
+            tool.input_pointer + ("type",), f"the input schema's root is `{kind}`; tool inputs must be `type: object`"
+        )
 
 
 def _declared_names(schema: dict[str, Any]) -> set[str] | None:
@@ -308,7 +357,11 @@ def _closest(word: str, choices: set[str]) -> str | None:
 def untyped_parameter(parameter: Parameter, ctx: RuleContext) -> Iterator[Violation]:
     schema = parameter.schema
     if schema is True or schema == {}:
-        yield Violation(parameter.pointer, f"parameter `{parameter.qualified_name}` accepts any value; give it a `type`", anchor="key")
+        yield Violation(
+            parameter.pointer,
+            f"parameter `{parameter.qualified_name}` accepts any value; give it a `type`",
+            anchor="key",
+        )
         return
     if not isinstance(schema, dict):
         return  # TS001 reports non-schemas

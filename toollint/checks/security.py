@@ -52,8 +52,12 @@ _KEY_FORMATS = (
     ("JSON Web Token", re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}")),
     ("private key", re.compile(r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP )?PRIVATE KEY")),
 )
-_SECRET_NAMES = frozenset({"password", "passwd", "secret", "token", "apikey", "api", "key", "credential", "credentials", "auth", "bearer"})
-_PLACEHOLDER = re.compile(r"x{3,}|\*{3,}|<[^>]*>|\{\{|\$\{|your|example|placeholder|dummy|sample|changeme|redacted|test", re.IGNORECASE)
+_SECRET_NAMES = frozenset(
+    {"password", "passwd", "secret", "token", "apikey", "api", "key", "credential", "credentials", "auth", "bearer"}
+)
+_PLACEHOLDER = re.compile(
+    r"x{3,}|\*{3,}|<[^>]*>|\{\{|\$\{|your|example|placeholder|dummy|sample|changeme|redacted|test", re.IGNORECASE
+)
 _CONSTANT_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")  # OPENAI_API_KEY names a secret; it is not one
 
 
@@ -85,12 +89,50 @@ _ROLE_MARKERS = ("admin", "manager", "owner", "author", "staff", "internal", "ve
 _NEGATION_MARKERS = ("never", "do not", "don't", "must not")
 _DISCLOSURE_MARKERS = ("share", "reveal", "return", "expose", "disclose", "show", "leak", "output", "include")
 _POISON_MARKERS = (
-    "<important", "<system", "<instruction", "<secret", "<hidden", "< important", "ignore", "tell the user",
-    "inform the user", "mention to the user", "notify the user", "alert the user", "show the user", "tell user",
-    "without telling", "without informing", "without notifying", "without alerting", "ssh", "id_rsa", ".env",
-    "passwd", "private key", "mcp.json", "credentials", "before using", "before calling",
+    "<important",
+    "<system",
+    "<instruction",
+    "<secret",
+    "<hidden",
+    "< important",
+    "ignore",
+    "tell the user",
+    "inform the user",
+    "mention to the user",
+    "notify the user",
+    "alert the user",
+    "show the user",
+    "tell user",
+    "without telling",
+    "without informing",
+    "without notifying",
+    "without alerting",
+    "ssh",
+    "id_rsa",
+    ".env",
+    "passwd",
+    "private key",
+    "mcp.json",
+    "credentials",
+    "before using",
+    "before calling",
 )
-_KEY_MARKERS = ("sk-", "akia", "asia", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox", "aiza", "_live_", "eyj", "private key")
+_KEY_MARKERS = (
+    "sk-",
+    "akia",
+    "asia",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "xox",
+    "aiza",
+    "_live_",
+    "eyj",
+    "private key",
+)
 
 
 def _may_contain(tool: Tool, markers: tuple[str, ...]) -> bool:
@@ -114,7 +156,7 @@ def authorization_in_description(tool: Tool, ctx: RuleContext) -> Iterator[Viola
         if match:
             yield Violation(
                 pointer,
-                f"access rule in a description (\"{match.group(0).strip()}\"): the model is asked to enforce it, and nothing "
+                f'access rule in a description ("{match.group(0).strip()}"): the model is asked to enforce it, and nothing '
                 "else does. Enforce it in the service, against the calling user's identity",
             )
             return
@@ -127,13 +169,16 @@ def hidden_instructions(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
         invisible = _INVISIBLE.search(text)
         if invisible:
             code = f"U+{ord(invisible.group(0)):04X}"
-            yield Violation(pointer, f"invisible or text-direction character {code} in the definition: it can hide instructions from reviewers; remove it")
+            yield Violation(
+                pointer,
+                f"invisible or text-direction character {code} in the definition: it can hide instructions from reviewers; remove it",
+            )
             continue
         poison = _POISON.search(text)
         if poison:
             yield Violation(
                 pointer,
-                f"instructions to the model hidden in the definition (\"{poison.group(0).strip()[:60]}\"): a tool definition "
+                f'instructions to the model hidden in the definition ("{poison.group(0).strip()[:60]}"): a tool definition '
                 "should describe the tool, not direct the agent",
             )
     if isinstance(tool.name, str) and _INVISIBLE.search(tool.name):

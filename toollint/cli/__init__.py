@@ -43,6 +43,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr.write("toollint: interrupted\n")
         raise SystemExit(130) from None
     except Exception as exc:  # never a traceback: say what broke and where to report it
-        sys.stderr.write(f"toollint: internal error: {type(exc).__name__}: {exc}\n"
-                         "Please report this at https://github.com/toollint/toollint/issues\n")
+        sys.stderr.write(
+            f"toollint: internal error: {type(exc).__name__}: {exc}\n"
+            "Please report this at https://github.com/toollint/toollint/issues\n"
+        )
         raise SystemExit(EXIT_ERROR) from None

@@ -46,19 +46,45 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--config", type=click.Path(path_type=Path), help="Config file to use instead of the closest one.")
-@click.option("--select", multiple=True, help="Rules to enable (codes, prefixes or names; comma-separated). Replaces the config's.")
+@click.option(
+    "--select",
+    multiple=True,
+    help="Rules to enable (codes, prefixes or names; comma-separated). Replaces the config's.",
+)
 @click.option("--extend-select", multiple=True, help="Rules to enable in addition to the selected ones.")
 @click.option("--ignore", multiple=True, help="Rules to disable.")
-@click.option("--target", "targets", multiple=True, type=click.Choice(PROVIDER_TARGETS), help="Provider whose limits apply (repeatable; default anthropic, openai, mcp).")
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    type=click.Choice(PROVIDER_TARGETS),
+    help="Provider whose limits apply (repeatable; default anthropic, openai, mcp).",
+)
 @click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), help="How to print findings (default text).")
 @click.option("--output-file", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to this file.")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), help="Lowest severity that makes the exit code 1 (default error).")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info"]),
+    help="Lowest severity that makes the exit code 1 (default error).",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (internal errors still exit 2).")
 @click.option("--statistics", is_flag=True, help="Print a count per rule and what was loaded instead of each finding.")
-@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes for large inputs (0: one per core).")
-@click.option("--skip-unrecognized", is_flag=True, help="Skip named files that hold no tool or prompt (for pre-commit, which names every file).")
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes for large inputs (0: one per core)."
+)
+@click.option(
+    "--skip-unrecognized",
+    is_flag=True,
+    help="Skip named files that hold no tool or prompt (for pre-commit, which names every file).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Leave out the summary line.")
-@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour the text output; NO_COLOR turns auto off.")
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the text output; NO_COLOR turns auto off.",
+)
 def check(
     paths: tuple[Path, ...],
     config: Path | None,

@@ -18,8 +18,19 @@ DEFAULT_TARGETS = ("anthropic", "openai", "mcp")
 OUTPUT_FORMATS = ("text", "concise", "json", "jsonl", "sarif", "github", "junit")
 DEFAULT_PRESET = "recommended"
 _KEYS = (
-    "extends", "select", "extend-select", "ignore", "severity", "per-file-ignores", "options", "agents",
-    "targets", "exclude", "fail-on", "output-format", "max-file-size",
+    "extends",
+    "select",
+    "extend-select",
+    "ignore",
+    "severity",
+    "per-file-ignores",
+    "options",
+    "agents",
+    "targets",
+    "exclude",
+    "fail-on",
+    "output-format",
+    "max-file-size",
 )
 
 
@@ -204,7 +215,9 @@ def _load_settings(overrides: Overrides, start: Path) -> Settings:
     severity: dict[str, Severity] = {code: rule.severity for code, rule in book.by_code.items()}
     for name in presets:
         preset = book.presets[name]
-        enabled |= _expand(book, preset.select, None, f"preset {name}") - _expand(book, preset.ignore, None, f"preset {name}")
+        enabled |= _expand(book, preset.select, None, f"preset {name}") - _expand(
+            book, preset.ignore, None, f"preset {name}"
+        )
         for selector, level in preset.severity.items():
             for code in book.expand(selector):
                 severity[code] = Severity.parse(level)
@@ -229,7 +242,9 @@ def _load_settings(overrides: Overrides, start: Path) -> Settings:
             try:
                 parsed = Severity.parse(str(level))
             except KeyError:
-                raise reader.error(("severity", selector), f"severity `{level}` must be error, warning or info") from None
+                raise reader.error(
+                    ("severity", selector), f"severity `{level}` must be error, warning or info"
+                ) from None
             for code in _expand(book, (str(selector),), reader, "severity"):
                 severity[code] = parsed
     for code in ALWAYS_ON:
@@ -245,7 +260,9 @@ def _load_settings(overrides: Overrides, start: Path) -> Settings:
         if not isinstance(table, dict):
             raise reader.error(("per-file-ignores",), "`per-file-ignores` must map file globs to lists of rules")
         for glob, selectors in table.items():
-            codes = _expand(book, reader.strings(str(glob), selectors, ("per-file-ignores", glob)), reader, "per-file-ignores")
+            codes = _expand(
+                book, reader.strings(str(glob), selectors, ("per-file-ignores", glob)), reader, "per-file-ignores"
+            )
             per_file.append((str(glob), frozenset(codes)))
 
     targets = overrides.targets
@@ -255,7 +272,11 @@ def _load_settings(overrides: Overrides, start: Path) -> Settings:
     for index, target in enumerate(targets):
         if target not in PROVIDER_TARGETS:
             message = f"unknown target `{target}`; choose from {', '.join(PROVIDER_TARGETS)}"
-            raise reader.error(("targets", index), message) if reader and overrides.targets is None else ConfigError(message)
+            raise (
+                reader.error(("targets", index), message)
+                if reader and overrides.targets is None
+                else ConfigError(message)
+            )
 
     fail_on = overrides.fail_on or (data.get("fail-on") if reader else None) or "error"
     try:
@@ -321,7 +342,9 @@ def _read_agents(reader: _Reader) -> tuple[AgentSpec, ...]:
             raise reader.error(("agents", name), f"agent `{name}` needs `tools` and `prompts` lists of globs")
         for key in spec:
             if key not in ("tools", "prompts"):
-                raise reader.error(("agents", name, key), f"unknown key `{key}` in agent `{name}` (expected tools, prompts)")
+                raise reader.error(
+                    ("agents", name, key), f"unknown key `{key}` in agent `{name}` (expected tools, prompts)"
+                )
         tools = reader.strings("tools", spec.get("tools", []), ("agents", name, "tools"))
         prompts = reader.strings("prompts", spec.get("prompts", []), ("agents", name, "prompts"))
         agents.append(AgentSpec(str(name), tools, prompts))

@@ -26,8 +26,22 @@ ALWAYS_ON = frozenset({"TL001", "TL005"})  # an unreadable file or a crashed rul
 _CODE = re.compile(r"^[A-Z]{1,6}[0-9]{1,4}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 _RULE_KEYS = frozenset(
-    {"code", "name", "severity", "write-severity", "target", "summary", "what", "why", "check", "then", "message",
-     "options", "examples", "known-problems"}
+    {
+        "code",
+        "name",
+        "severity",
+        "write-severity",
+        "target",
+        "summary",
+        "what",
+        "why",
+        "check",
+        "then",
+        "message",
+        "options",
+        "examples",
+        "known-problems",
+    }
 )
 
 
@@ -248,7 +262,9 @@ class Rulebook:
         if rule is not None:
             return {rule.code}
         prefix = selector.upper()
-        return {code for code in self.by_code if code.startswith(prefix)} if re.match(r"^[A-Z]+[0-9]*$", prefix) else set()
+        return (
+            {code for code in self.by_code if code.startswith(prefix)} if re.match(r"^[A-Z]+[0-9]*$", prefix) else set()
+        )
 
     def with_pack(self, path: Path) -> tuple[Rulebook, tuple[str, ...], frozenset[str]]:
         extends, rules = parse_pack(path)
@@ -270,13 +286,15 @@ def _read_catalog(directory: Path, paths: list[Path]) -> dict[str, Any]:
     runs over JSON files YAML-free. Any cache problem falls back to parsing.
     """
     blobs = {path.relative_to(directory).as_posix(): path.read_bytes() for path in paths}
-    digest = hashlib.sha256(b"\0".join(name.encode() + b"\0" + blob for name, blob in sorted(blobs.items()))).hexdigest()[:20]
+    digest = hashlib.sha256(
+        b"\0".join(name.encode() + b"\0" + blob for name, blob in sorted(blobs.items()))
+    ).hexdigest()[:20]
     cache = _cache_dir() / f"rules-{digest}.json"
     try:
         return json.loads(cache.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
     except (OSError, ValueError):
         pass
-    data = {name: _read_yaml(path) for name, path in zip(blobs, paths)}
+    data = {name: _read_yaml(path) for name, path in zip(blobs, paths, strict=True)}
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
         temporary = cache.with_suffix(f".{os.getpid()}.tmp")

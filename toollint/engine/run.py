@@ -6,15 +6,14 @@ import importlib
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from itertools import groupby
 from operator import attrgetter, itemgetter
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from toollint.catalog.extract import prompts_in, tools_in
 from toollint.catalog.model import Agent, Catalog, Prompt, Tool
-from toollint.catalog.risk import profile
 from toollint.diagnostics import Diagnostic, Pointer, Severity, Span, Violation
 from toollint.engine.config import Settings
 from toollint.engine.rulebook import RuleSpec
@@ -116,7 +115,12 @@ class _Collector:
         ]
 
     def diagnostic(
-        self, rule: RuleSpec, violation: Violation, path: str, related: tuple[str, ...] = (), on_write_tool: bool = False
+        self,
+        rule: RuleSpec,
+        violation: Violation,
+        path: str,
+        related: tuple[str, ...] = (),
+        on_write_tool: bool = False,
     ) -> Diagnostic:
         severity = self.settings.severity.get(rule.code, rule.severity)
         if on_write_tool and rule.write_severity is not None:
@@ -147,7 +151,9 @@ def _agents(settings: Settings, tools: list[Tool], prompts: list[Prompt]) -> tup
     for spec in settings.agents:
         chosen_tools = tuple(t for t in tools if any(matches(relative(t.path), g) for g in spec.tools))
         chosen_prompts = tuple(
-            p for p in prompts if p.agent == spec.name or (p.agent is None and any(matches(relative(p.path), g) for g in spec.prompts))
+            p
+            for p in prompts
+            if p.agent == spec.name or (p.agent is None and any(matches(relative(p.path), g) for g in spec.prompts))
         )
         agents.append(Agent(spec.name, chosen_tools, chosen_prompts))
     return tuple(agents)
@@ -176,7 +182,9 @@ def run(loaded: list[tuple[Document | None, list[LoadError]]], settings: Setting
         documents[document.path] = document
         if document.kind == "text":
             agent = document.front_matter.get("agent")
-            prompts.append(Prompt(document.path, (), document.text, "system", agent if isinstance(agent, str) else None))
+            prompts.append(
+                Prompt(document.path, (), document.text, "system", agent if isinstance(agent, str) else None)
+            )
             continue
         found_tools = list(tools_in(document.data, (), document.path))
         found_prompts = list(prompts_in(document.data, document.path, None))
@@ -185,8 +193,11 @@ def run(loaded: list[tuple[Document | None, list[LoadError]]], settings: Setting
         if not found_tools and not found_prompts and document.explicit and not errors:
             collector.add(
                 unrecognised,
-                Violation((), "no tool definitions or prompts found; expected Anthropic, OpenAI, MCP or Gemini tools, "
-                          "or a prompt file with `system`, `prompt` or `messages`"),
+                Violation(
+                    (),
+                    "no tool definitions or prompts found; expected Anthropic, OpenAI, MCP or Gemini tools, "
+                    "or a prompt file with `system`, `prompt` or `messages`",
+                ),
                 document.path,
             )
 
@@ -229,12 +240,18 @@ def _checks(settings: Settings, collector: _Collector) -> list[tuple[RuleSpec, C
             checks.append((rule, resolve_check(rule)))
         except (ImportError, AttributeError) as exc:
             collector.internal_error = True
-            collector.add(internal, Violation((), f"rule {code} cannot be loaded from `{rule.check}`: {exc}"), rule.origin)
+            collector.add(
+                internal, Violation((), f"rule {code} cannot be loaded from `{rule.check}`: {exc}"), rule.origin
+            )
     return checks
 
 
 def _dispatch(
-    checks: list[tuple[RuleSpec, Check]], catalog: Catalog, settings: Settings, collector: _Collector, targets: tuple[str, ...]
+    checks: list[tuple[RuleSpec, Check]],
+    catalog: Catalog,
+    settings: Settings,
+    collector: _Collector,
+    targets: tuple[str, ...],
 ) -> None:
     """Toolset and prompt rules, which look across files."""
     for rule, check in checks:
@@ -244,8 +261,16 @@ def _dispatch(
                 _apply(rule, check, subject, context, path, pointer, collector)
 
 
-def _apply(rule: RuleSpec, check: Check, subject: Any, context: RuleContext, path: str, pointer: Pointer,
-           collector: _Collector, on_write_tool: bool = False) -> None:
+def _apply(
+    rule: RuleSpec,
+    check: Check,
+    subject: Any,
+    context: RuleContext,
+    path: str,
+    pointer: Pointer,
+    collector: _Collector,
+    on_write_tool: bool = False,
+) -> None:
     try:
         for violation in check(subject, context):
             collector.add(rule, violation, path, on_write_tool)
@@ -268,7 +293,9 @@ def _check_tools(
     collector.raw = list(pending)
     diagnostics = collector.resolve()
     collector.raw = []
-    tool_checks = [(r, c, RuleContext(settings.options.get(r.code, {}), settings.targets)) for r, c in checks if r.target == "tool"]
+    tool_checks = [
+        (r, c, RuleContext(settings.options.get(r.code, {}), settings.targets)) for r, c in checks if r.target == "tool"
+    ]
     parameter_checks = [(r, c, settings.options.get(r.code, {})) for r, c in checks if r.target == "parameter"]
     escalating = any(r.write_severity is not None for r, _ in checks)
     for path, group in groupby(tools, key=attrgetter("path")):
@@ -300,7 +327,9 @@ def _flatten(part: tuple[list[Diagnostic], bool]) -> tuple[list[tuple[Any, ...]]
 
 
 def _unflatten(flat: tuple[list[tuple[Any, ...]], bool]) -> tuple[list[Diagnostic], bool]:
-    return [Diagnostic(c, n, Severity(s), m, p, Span(*sp), ptr, rel) for c, n, s, m, p, sp, ptr, rel in flat[0]], flat[1]
+    return [Diagnostic(c, n, Severity(s), m, p, Span(*sp), ptr, rel) for c, n, s, m, p, sp, ptr, rel in flat[0]], flat[
+        1
+    ]
 
 
 def _per_tool_in_parallel(
@@ -325,7 +354,9 @@ def _per_tool_in_parallel(
     import pickle
 
     pending.sort(key=itemgetter(2))  # by path, so that each worker locates in as few files as it can
-    share = [pending[i * len(pending) // len(bounds) : (i + 1) * len(pending) // len(bounds)] for i in range(len(bounds))]
+    share = [
+        pending[i * len(pending) // len(bounds) : (i + 1) * len(pending) // len(bounds)] for i in range(len(bounds))
+    ]
     children: list[tuple[int, int, tuple[int, int]]] = []
     for index, (low, high) in enumerate(bounds[1:], start=1):
         read_end, write_end = os.pipe()
@@ -429,7 +460,11 @@ def _filter(
         diagnostic = collector.diagnostic(rule, violation, s.path)
         if s.scope is None:
             diagnostic = Diagnostic(
-                diagnostic.code, diagnostic.name, diagnostic.severity, why, s.path,
+                diagnostic.code,
+                diagnostic.name,
+                diagnostic.severity,
+                why,
+                s.path,
                 Span(s.line, s.column, s.line, s.column + 1),
             )
         kept.append(diagnostic)

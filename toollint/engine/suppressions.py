@@ -59,7 +59,9 @@ def comment_suppressions(document: Document) -> Iterator[Suppression]:
         line, column = document.lines.position(match.start())
         own_line = not lines[line - 1][: column - 1].strip()
         target = _next_content_line(lines, line - 1, comment) if own_line else line
-        yield Suppression(document.path, _codes(match.group("codes")), match.group("reason").strip(), line, column, target)
+        yield Suppression(
+            document.path, _codes(match.group("codes")), match.group("reason").strip(), line, column, target
+        )
 
 
 def pointer_suppressions(document: Document) -> Iterator[Suppression]:
@@ -89,7 +91,9 @@ def _entries(path: str, raw: Any, scope: Pointer) -> Iterator[Suppression]:
         if isinstance(entry, dict):
             code, reason = entry.get("code"), entry.get("reason")
             codes = _codes(code) if isinstance(code, str) else ()
-            yield Suppression(path, codes, reason.strip() if isinstance(reason, str) else "", scope=scope, pointer=base + (i,))
+            yield Suppression(
+                path, codes, reason.strip() if isinstance(reason, str) else "", scope=scope, pointer=base + (i,)
+            )
         else:
             yield Suppression(path, (), "", scope=scope, pointer=base + (i,))
 

@@ -10,9 +10,7 @@ from pathlib import Path
 
 from toollint.loading.document import DEFERRED_SUFFIXES, KIND_BY_SUFFIX
 
-PRUNED_DIRECTORIES = frozenset(
-    {"node_modules", "__pycache__", "venv", "site-packages", "build", "dist", "htmlcov"}
-)
+PRUNED_DIRECTORIES = frozenset({"node_modules", "__pycache__", "venv", "site-packages", "build", "dist", "htmlcov"})
 # Project documentation is not a prompt; it is checked only when named explicitly.
 DOCUMENTATION_FILES = ("README*", "CHANGELOG*", "CONTRIBUTING*", "LICENSE*", "CODE_OF_CONDUCT*", "SECURITY*")
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from toollint.catalog.model import Tool
-from toollint.catalog.risk import RiskProfile, profile
+from toollint.catalog.risk import RiskProfile
 from toollint.loading.document import Document
 
 
@@ -49,6 +49,6 @@ def render(items: list[dict[str, Any]], output_format: str) -> str:
         lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in table]
         return "\n".join(lines) + f"\n\n{summary}\n"
     widths = [max(len(h), *(len(r[c]) for r in table)) if table else len(h) for c, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip()]
-    lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in table]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in table]
     return "\n".join(lines) + f"\n{summary}\n"

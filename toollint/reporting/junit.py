@@ -27,7 +27,9 @@ def render_junit(result: Result, options: ReportOptions) -> str:
         found = list(group)
         suite = ET.SubElement(root, "testsuite", name=_xml_text(path), tests=str(len(found)), failures=str(len(found)))
         for d in found:
-            case = ET.SubElement(suite, "testcase", name=f"{d.code} {d.name} at {d.span.line}:{d.span.column}", classname=_xml_text(path))
+            case = ET.SubElement(
+                suite, "testcase", name=f"{d.code} {d.name} at {d.span.line}:{d.span.column}", classname=_xml_text(path)
+            )
             failure = ET.SubElement(case, "failure", message=_xml_text(d.message), type=d.code)
             failure.text = _xml_text(f"{path}:{d.span.line}:{d.span.column}: {d.code} [{d.severity.label}] {d.message}")
     if not total:

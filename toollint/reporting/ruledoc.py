@@ -75,7 +75,9 @@ def rule_as_dict(rule: RuleSpec) -> dict[str, Any]:
         "summary": rule.summary,
         "what": rule.what,
         "why": rule.why,
-        "options": [{"name": o.name, "type": o.type, "default": o.default, "description": o.description} for o in rule.options],
+        "options": [
+            {"name": o.name, "type": o.type, "default": o.default, "description": o.description} for o in rule.options
+        ],
         "examples": {
             "bad": [{"file": e.file, "source": e.source} for e in rule.bad],
             "good": [{"file": e.file, "source": e.source} for e in rule.good],

@@ -29,7 +29,10 @@ def render_sarif(result: Result, options: ReportOptions) -> str:
                 "name": rule.name,
                 "shortDescription": {"text": rule.summary},
                 "fullDescription": {"text": rule.what},
-                "help": {"text": f"{rule.what}\n\n{rule.why}", "markdown": f"**{rule.name} ({code})**\n\n{rule.what}\n\n{rule.why}"},
+                "help": {
+                    "text": f"{rule.what}\n\n{rule.why}",
+                    "markdown": f"**{rule.name} ({code})**\n\n{rule.what}\n\n{rule.why}",
+                },
                 "defaultConfiguration": {"level": _LEVEL[rule.severity]},
             }
         )
@@ -57,7 +60,8 @@ def render_sarif(result: Result, options: ReportOptions) -> str:
         }
         if d.related:
             item["relatedLocations"] = [
-                {"id": i, "message": {"text": r}, "physicalLocation": _related_location(r)} for i, r in enumerate(d.related)
+                {"id": i, "message": {"text": r}, "physicalLocation": _related_location(r)}
+                for i, r in enumerate(d.related)
             ]
         results.append(item)
     log = {
@@ -65,7 +69,14 @@ def render_sarif(result: Result, options: ReportOptions) -> str:
         "version": "2.1.0",
         "runs": [
             {
-                "tool": {"driver": {"name": "toollint", "version": options.version, "informationUri": INFORMATION_URI, "rules": rules}},
+                "tool": {
+                    "driver": {
+                        "name": "toollint",
+                        "version": options.version,
+                        "informationUri": INFORMATION_URI,
+                        "rules": rules,
+                    }
+                },
                 "columnKind": "unicodeCodePoints",
                 "invocations": [{"executionSuccessful": not result.internal_error}],
                 "results": results,

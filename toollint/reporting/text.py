@@ -28,7 +28,11 @@ def summary(result: Result) -> str:
     if not result.diagnostics:
         return f"No problems found; {checked}."
     by = {s: sum(1 for d in result.diagnostics if d.severity == s) for s in Severity}
-    parts = [_plural(by[Severity.ERROR], "error"), _plural(by[Severity.WARNING], "warning"), f"{by[Severity.INFO]} info"]
+    parts = [
+        _plural(by[Severity.ERROR], "error"),
+        _plural(by[Severity.WARNING], "warning"),
+        f"{by[Severity.INFO]} info",
+    ]
     files = len({d.path for d in result.diagnostics})
     return f"Found {_plural(len(result.diagnostics), 'problem')} ({', '.join(parts)}) in {_plural(files, 'file')}; {checked}."
 
@@ -75,7 +79,9 @@ def render_text(result: Result, options: ReportOptions) -> str:
 
 
 def render_concise(result: Result, options: ReportOptions) -> str:
-    lines = [f"{d.path}:{d.span.line}:{d.span.column}: {d.code} [{d.severity.label}] {d.message}" for d in result.diagnostics]
+    lines = [
+        f"{d.path}:{d.span.line}:{d.span.column}: {d.code} [{d.severity.label}] {d.message}" for d in result.diagnostics
+    ]
     if not options.quiet:
         lines.append(summary(result))
     return "\n".join(lines) + "\n"
