@@ -59,7 +59,7 @@ def test_output_file_and_format(tmp_path: Path) -> None:
     out = tmp_path / "report.json"
     done = run_cli("check", "examples/support-agent", "--output-format", "json", "--output-file", str(out))
     assert done.returncode == 1 and done.stdout == ""
-    assert {d["code"] for d in json.loads(out.read_text())} == {"TS003", "TN001", "TD004"}
+    assert {d["code"] for d in json.loads(out.read_text())} == {"TS003", "TN001", "TD004", "TP005"}
 
 
 def test_unparsable_file_is_never_a_silent_pass(tmp_path: Path) -> None:

@@ -29,6 +29,8 @@ def test_well_designed_toolset_has_no_warning_or_error(name: str, select: tuple[
 
 POSTMORTEMS = {
     "1-idempotency-cascade": ("tools.yaml", 2, "TR001"),
+    "3-hallucinated-tool": ("prompt.md", 3, "TP002"),
+    "6-runaway-loop": ("prompt.md", 3, "TP003"),
     "2-out-of-order-parallel": ("tools.json", 19, "TS015"),
     "4-confused-deputy": ("tools.yaml", 3, "TR005"),
     "5-schema-drift": ("tools.json", 17, "TS014"),
@@ -37,9 +39,24 @@ POSTMORTEMS = {
 }
 
 
+PROMPT_POSTMORTEMS = {
+    "1-idempotency-cascade": ("prompt.md", 4, "TP004"),
+    "5-schema-drift": ("prompt.md", 6, "TP006"),
+    "7-out-of-bound-argument": ("prompt.md", 6, "TP005"),
+    "8-pocketos-prompt-only-safety": ("prompt.md", 3, "TP008"),
+}
+
+
 @pytest.mark.parametrize("folder", POSTMORTEMS)
 def test_postmortem_fires_its_rule_at_the_right_key(folder: str) -> None:
     assert POSTMORTEMS[folder][:3] in [f[:3] for f in check(EXAMPLES / "postmortems" / folder)]
+
+
+@pytest.mark.parametrize("folder", PROMPT_POSTMORTEMS)
+def test_prompt_postmortem_fires_exactly_its_prompt_rule(folder: str) -> None:
+    prompt_findings = [f[:3] for f in check(EXAMPLES / "postmortems" / folder) if f[0] == "prompt.md"]
+    assert prompt_findings[:1] == [PROMPT_POSTMORTEMS[folder]]
+    assert {f[2] for f in prompt_findings} == {PROMPT_POSTMORTEMS[folder][2]}
 
 
 def test_support_agent_findings_are_exactly_the_planted_defects() -> None:
@@ -48,4 +65,5 @@ def test_support_agent_findings_are_exactly_the_planted_defects() -> None:
         ("knowledge_base.yaml", 32, "TD004"),
         ("orders.json", 36, "TD004"),
         ("orders.json", 41, "TS003"),
+        ("system.md", 19, "TP005"),  # the worked example lacks the `amount` that the broken `required` demands
     ]

@@ -63,6 +63,10 @@ class Example:
     source: str
     options: Mapping[str, Any] = field(default_factory=dict)
     lines: tuple[int, ...] = ()  # for bad examples: lines where the rule must fire (optional)
+    context: tuple[tuple[str, str], ...] = ()  # other files checked with it, such as the tools a prompt uses
+
+    def files(self) -> list[tuple[str, str]]:
+        return [*self.context, (self.file, self.source)]
 
 
 @dataclass(frozen=True)
@@ -141,7 +145,11 @@ def _examples(raw: Any, where: str) -> tuple[Example, ...]:
             raise RulebookError(f"{where}: example {i + 1} needs a `source` string")
         file = item.get("file", "tools.yaml")
         lines = item.get("lines", ())
-        out.append(Example(str(file), item["source"], dict(item.get("options") or {}), tuple(lines)))
+        context = item.get("with") or {}
+        if not isinstance(context, dict):
+            raise RulebookError(f"{where}: `with` of example {i + 1} must map file names to their text")
+        extra = tuple((str(name), str(text)) for name, text in context.items())
+        out.append(Example(str(file), item["source"], dict(item.get("options") or {}), tuple(lines), extra))
     return tuple(out)
 
 

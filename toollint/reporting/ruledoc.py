@@ -12,8 +12,12 @@ _FENCE = {".json": "json", ".jsonl": "json", ".yaml": "yaml", ".yml": "yaml", ".
 
 
 def _example(example: Example) -> list[str]:
-    language = _FENCE.get(Path(example.file).suffix, "")
-    return [f"```{language}", f"# {example.file}" if language == "yaml" else "", example.source.rstrip(), "```"]
+    lines: list[str] = []
+    for name, source in example.files():
+        language = _FENCE.get(Path(name).suffix, "")
+        fence = "````" if "```" in source else "```"
+        lines += [f"`{name}`:", f"{fence}{language}", source.rstrip(), fence]
+    return lines
 
 
 def render_rule(rule: RuleSpec, book: Rulebook) -> str:
@@ -39,9 +43,9 @@ def render_rule(rule: RuleSpec, book: Rulebook) -> str:
         rule.why,
     ]
     if rule.bad:
-        lines += ["", "## Example", *[x for x in _example(rule.bad[0]) if x != ""]]
+        lines += ["", "## Example", *_example(rule.bad[0])]
     if rule.good:
-        lines += ["", "Use instead:", *[x for x in _example(rule.good[0]) if x != ""]]
+        lines += ["", "Use instead:", *_example(rule.good[0])]
     lines += ["", "## Options"]
     if rule.options:
         lines += ["| option | type | default | description |", "|---|---|---|---|"]

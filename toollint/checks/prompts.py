@@ -1,0 +1,347 @@
+"""Prompt checks (TP): a prompt against the toolset its agent is given — names, worked examples, loops, retries, safety."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from toollint.catalog.model import Prompt, Tool
+from toollint.catalog.prompt_parts import Call, Mention, PromptParts, is_placeholder
+from toollint.checks.constraints import is_instance, types_of
+from toollint.diagnostics import Pointer, Violation
+
+if TYPE_CHECKING:
+    from toollint.engine.run import RuleContext
+
+MAX_EXAMPLE_DEPTH = 16
+
+
+@lru_cache(maxsize=256)
+def parts(prompt: Prompt) -> PromptParts:
+    return PromptParts(prompt)
+
+
+def _at(prompt: Prompt, start: int, end: int, message: str) -> Violation:
+    """A finding at offsets of the prompt text; prompts inside YAML/JSON files point at their string instead."""
+    if prompt.pointer:
+        return Violation(prompt.pointer, message)
+    return Violation((), message, offsets=(start, max(end, start + 1)))
+
+
+def _tools(ctx: RuleContext) -> dict[str, Tool]:
+    agent = ctx.agent
+    return {t.name: t for t in agent.tools if isinstance(t.name, str)} if agent is not None else {}
+
+
+def _closest(name: str, names: Any) -> str:
+    close = difflib.get_close_matches(name, list(names), n=1, cutoff=0.5)
+    return f"; did you mean `{close[0]}`?" if close else ""
+
+
+# ---- TP001 unknown-tool-reference -------------------------------------------------------------------------
+
+_CALL_WORDS = re.compile(r"\b(?:call|calls|calling|use|uses|using|invoke|invoking|run|with|via)\s+(?:the\s+)?$", re.IGNORECASE)
+_TOOL_WORD = re.compile(r"^`?(?:\(\))?`?\s+(?:tool|function)s?\b", re.IGNORECASE)
+_BULLET = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+$")
+
+
+def _is_tool_reference(prompt: Prompt, mention: Mention) -> bool:
+    text = prompt.text
+    before = text[max(0, mention.start - 30) : mention.start].rstrip("`")
+    after = text[mention.end : mention.end + 20]
+    line_start = text.rfind("\n", 0, mention.start) + 1
+    return bool(
+        after.startswith("(")
+        or _CALL_WORDS.search(before)
+        or _TOOL_WORD.match(after)
+        or _BULLET.match(text[line_start : mention.start].rstrip("`"))
+    )
+
+
+def _known_words(tools: dict[str, Tool]) -> set[str]:
+    """Names a backticked word may legitimately be besides a tool: parameters, output fields, enum values."""
+    known: set[str] = set()
+    for tool in tools.values():
+        known.update(p.name for p in tool.parameters)
+        for node, at in tool.output_nodes:
+            if len(at) >= 2 and at[-2] == "properties":
+                known.add(str(at[-1]))
+        for parameter in tool.parameters:
+            enum = parameter.schema.get("enum") if isinstance(parameter.schema, dict) else None
+            if isinstance(enum, list):
+                known.update(v for v in enum if isinstance(v, str))
+    return known
+
+
+def unknown_tool_reference(prompt: Prompt, ctx: RuleContext) -> Iterator[Violation]:
+    tools = _tools(ctx)
+    if not tools:
+        return
+    known = _known_words(tools)
+    for mention in parts(prompt).mentions:
+        if mention.name in tools or mention.name in known or not _is_tool_reference(prompt, mention):
+            continue
+        yield _at(
+            prompt,
+            mention.start,
+            mention.end,
+            f"`{mention.name}` is not a tool of this agent{_closest(mention.name, tools)}",
+        )
+
+
+# ---- TP002 vague-tool-reference ---------------------------------------------------------------------------
+
+_CATEGORY = re.compile(r"\b(?:the|our|your|its)\s+(?P<category>[a-z][a-z-]+(?:\s+[a-z][a-z-]+)?)\s+tools\b", re.IGNORECASE)
+_GENERIC = frozenset(
+    "available following listed above below other same provided given relevant appropriate right these those all "
+    "two three four five several many few necessary required mcp".split()
+)
+
+
+def vague_tool_reference(prompt: Prompt, ctx: RuleContext) -> Iterator[Violation]:
+    tools = _tools(ctx)
+    for match in _CATEGORY.finditer(prompt.text):
+        category = match.group("category")
+        words = category.lower().split()
+        if any(w in _GENERIC for w in words) or category in tools or parts(prompt).in_fence(match.start()):
+            continue
+        yield _at(
+            prompt,
+            match.start(),
+            match.end(),
+            f"\"{match.group(0)}\" names a category, not tools: the model fills the gap with tools it invents; "
+            "name the tools (" + ", ".join(f"`{n}`" for n in list(tools)[:4]) + (", ..." if len(tools) > 4 else "") + ")",
+        )
+
+
+# ---- TP003 unbounded-loop-instruction ---------------------------------------------------------------------
+
+_LOOP = re.compile(
+    r"\b(?:research|investigate|explore|search|look)\w*\s+(?:\w+\s+){0,4}?(?:fully|thoroughly|exhaustively|comprehensively|completely)\b"
+    r"|\b(?:keep|continue)\s+(?:going|searching|calling|looking|trying|researching)\b"
+    r"|\bnever\s+stop\b|\bdon'?t\s+stop\b|\bdo\s+not\s+stop\b|\buntil\s+you\s+(?:have\s+)?(?:found|exhausted|covered)\s+(?:every|all)"
+    r"|\bas\s+many\s+(?:tool\s+)?calls\s+as\s+(?:you\s+)?(?:need|needed|necessary|possible)\b|\bleave\s+no\s+stone\s+unturned\b",
+    re.IGNORECASE,
+)
+_STOP = re.compile(
+    r"\bstop\s+(?:as\s+soon\s+as|when|once|after|if)\b|\bas\s+soon\s+as\s+you\s+(?:have|know|can)\b|\bonce\s+you\s+have\b"
+    r"|\b(?:at\s+most|no\s+more\s+than|maximum\s+of|up\s+to|limit\s+of|more\s+than)\s+\d+\s+(?:tool\s+)?(?:calls?|steps?|searches|lookups|requests|tools?)\b"
+    r"|\bnot\s+required\b|\bis\s+enough\b|\bthen\s+(?:answer|respond|stop)\b",
+    re.IGNORECASE,
+)
+
+
+def unbounded_loop_instruction(prompt: Prompt, ctx: RuleContext) -> Iterator[Violation]:
+    text = prompt.text
+    loop = _LOOP.search(text)
+    if loop is None or _STOP.search(text) or parts(prompt).in_fence(loop.start()):
+        return
+    yield _at(
+        prompt,
+        loop.start(),
+        loop.end(),
+        f"\"{loop.group(0)}\" has no stop condition or call cap anywhere in the prompt; say when to stop "
+        "(\"as soon as you have X\") and how many calls at most",
+    )
+
+
+# ---- TP004 retry-instruction-on-write-tool ----------------------------------------------------------------
+
+_RETRY = re.compile(
+    r"\btry\s+(?:it\s+)?again\b|\bretry(?:ing)?\b|\bcall\s+(?:it|this|them|the\s+tool|\S+)\s+again\b|\buntil\s+it\s+succeeds\b"
+    r"|\bkeep\s+trying\b|\brepeat\s+the\s+call\b",
+    re.IGNORECASE,
+)
+_NEGATED = re.compile(r"\b(?:do\s+not|don'?t|never|not|no|avoid|instead\s+of)\b[^.]{0,40}$", re.IGNORECASE)
+
+
+def _risky_to_repeat(tool: Tool) -> bool:
+    return tool.risk.risk != "read" and tool.risk.idempotency is None
+
+
+def retry_instruction_on_write_tool(prompt: Prompt, ctx: RuleContext) -> Iterator[Violation]:
+    tools = _tools(ctx)
+    if not tools:
+        return
+    mentions = parts(prompt).mentions
+    previous: tuple[int, int, str] | None = None
+    for start, end, sentence in parts(prompt).sentences:
+        retry = _RETRY.search(sentence)
+        window_start = previous[0] if previous else start
+        previous = (start, end, sentence)
+        if retry is None or _NEGATED.search(sentence[: retry.start()]):
+            continue
+        named = [m.name for m in mentions if window_start <= m.start < end and m.name in tools]
+        risky = [n for n in dict.fromkeys(named) if _risky_to_repeat(tools[n])]
+        if risky:
+            yield _at(
+                prompt,
+                start + retry.start(),
+                start + retry.end(),
+                f"the prompt tells the model to retry `{risky[0]}`, a write tool with no idempotency key: a call that "
+                "failed after it took effect is repeated. Check the outcome first, or give the tool a runtime key",
+            )
+
+
+# ---- TP005 invalid-example-call ---------------------------------------------------------------------------
+
+
+def _value_problems(value: Any, schema: Any, at: Pointer, depth: int = 0) -> Iterator[tuple[Pointer, str]]:
+    if is_placeholder(value) or not isinstance(schema, dict) or depth > MAX_EXAMPLE_DEPTH:
+        return
+    kinds = types_of(schema)
+    if kinds and not any(is_instance(value, k) for k in kinds):
+        shown = f'"{value}"' if isinstance(value, str) else repr(value)
+        yield at, f"expected {' or '.join(sorted(kinds))}, got {type(value).__name__.replace('str', 'string')} {shown[:40]}"
+        return
+    enum = schema.get("enum")
+    if isinstance(enum, list) and enum and value not in enum:
+        yield at, f"`{value}` is not one of {', '.join(f'`{v}`' for v in enum[:8])}"
+        return
+    for bound, test in (("minimum", lambda v, b: v < b), ("maximum", lambda v, b: v > b)):
+        limit = schema.get(bound)
+        if isinstance(limit, (int, float)) and isinstance(value, (int, float)) and not isinstance(value, bool) and test(value, limit):
+            yield at, f"{value} is {'below the minimum' if bound == 'minimum' else 'above the maximum'} {limit}"
+    pattern = schema.get("pattern")
+    if isinstance(pattern, str) and isinstance(value, str):
+        try:
+            if not re.search(pattern, value):
+                yield at, f'"{value[:40]}" does not match the pattern `{pattern}`'
+        except re.error:
+            pass
+    if isinstance(value, dict):
+        yield from _object_problems(value, schema, at, depth + 1)
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for index, item in enumerate(value):
+            yield from _value_problems(item, schema["items"], at + (index,), depth + 1)
+
+
+def _object_problems(value: dict[str, Any], schema: dict[str, Any], at: Pointer, depth: int) -> Iterator[tuple[Pointer, str]]:
+    properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else None
+    if properties is None:
+        return
+    for key, item in value.items():
+        if key not in properties:
+            yield at + (key, "#key"), f"`{key}` is not a parameter{_closest(key, properties)}"
+        else:
+            yield from _value_problems(item, properties[key], at + (key,), depth)
+    required = schema.get("required") if isinstance(schema.get("required"), list) else []
+    missing = [r for r in required if isinstance(r, str) and r not in value]
+    if missing:
+        yield at, f"missing required {', '.join(f'`{m}`' for m in missing)}"
+
+
+def _span(call: Call, at: Pointer) -> tuple[int, int]:
+    for length in range(len(at), -1, -1):
+        found = call.argument_spans.get(at[:length])
+        if found is not None:
+            return found
+    return call.whole
+
+
+def invalid_example_call(prompt: Prompt, ctx: RuleContext) -> Iterator[Violation]:
+    tools = _tools(ctx)
+    if not tools:
+        return
+    for _, call in parts(prompt).calls:
+        tool = tools.get(call.name)
+        if tool is None:
+            start, end = call.name_span
+            yield _at(prompt, start, end, f"the example calls `{call.name}`, which is not a tool of this agent{_closest(call.name, tools)}")
+            continue
+        if not isinstance(call.arguments, dict) or not isinstance(tool.input_schema, dict):
+            continue
+        for at, problem in _object_problems(call.arguments, tool.input_schema, (), 0):
+            label = ".".join(str(p) for p in at if p != "#key")
+            start, end = _span(call, at)
+            yield _at(prompt, start, end, f"example call of `{call.name}`: {f'`{label}`: ' if label and not problem.startswith('`') else ''}{problem}")
+
+
+# ---- TP006 stale-example-response -------------------------------------------------------------------------
+
+_RESPONSE_WORDS = re.compile(r"\b(?:respon\w*|returns?|result\w*|output|looks\s+like|replies|reply|comes\s+back)\b", re.IGNORECASE)
+
+
+def stale_example_response(prompt: Prompt, ctx: RuleContext) -> Iterator[Violation]:
+    tools = _tools(ctx)
+    if not tools:
+        return
+    call_blocks = {id(block) for block, _ in parts(prompt).calls}
+    for block in parts(prompt).blocks:
+        if id(block) in call_blocks or not isinstance(block.data, dict):
+            continue
+        context = prompt.text[max(0, block.start - 400) : block.start]
+        if not _RESPONSE_WORDS.search(context[-200:]):
+            continue
+        named = [m for m in parts(prompt).mentions if block.start - 400 <= m.start < block.start and m.name in tools]
+        if not named:
+            continue
+        tool = tools[named[-1].name]
+        schema = tool.output_schema
+        if not isinstance(schema, dict) or not isinstance(schema.get("properties"), dict):
+            continue
+        properties = schema["properties"]
+        for key, value in block.data.items():
+            span = block.spans.get((key, "#key"), (block.start, block.end))
+            if key not in properties:
+                yield _at(prompt, *span, f"`{key}`: not in the current output schema of `{tool.name}`{_closest(key, properties)}")
+                continue
+            for at, problem in _value_problems(value, properties[key], (key,)):
+                start, end = block.spans.get(at, span)
+                yield _at(prompt, start, end, f"`{key}` in the example response of `{tool.name}`: {problem}")
+
+
+# ---- TP007 unknown-parameter-reference --------------------------------------------------------------------
+
+_PARAMETER = re.compile(r"`(?P<name>[A-Za-z_]\w*)`\s+(?:parameter|argument|arg|field|input)\b|\b(?:parameter|argument)\s+`(?P<name2>[A-Za-z_]\w*)`", re.IGNORECASE)
+
+
+def unknown_parameter_reference(prompt: Prompt, ctx: RuleContext) -> Iterator[Violation]:
+    tools = _tools(ctx)
+    if not tools:
+        return
+    mentions = parts(prompt).mentions
+    for start, end, sentence in parts(prompt).sentences:
+        named = [tools[m.name] for m in mentions if start <= m.start < end and m.name in tools]
+        if len({t.name for t in named}) != 1:
+            continue  # which tool is meant is clear only when the sentence names exactly one
+        tool = named[0]
+        for match in _PARAMETER.finditer(sentence):
+            name = match.group("name") or match.group("name2")
+            parameters = {p.name for p in tool.parameters}
+            if name not in parameters:
+                offset = start + match.start("name" if match.group("name") else "name2")
+                yield _at(prompt, offset, offset + len(name), f"`{tool.name}` has no parameter `{name}`{_closest(name, parameters)}")
+
+
+# ---- TP008 prompt-only-safety-rule ------------------------------------------------------------------------
+
+_SAFETY_RULE = re.compile(
+    r"\b(?:never|do\s+not|don'?t|must\s+not|only)\b[^.\n]{0,80}\b(?:delet\w*|remov\w*|drop\w*|destroy\w*|destructive|irreversible|wip\w*|purg\w*)"
+    r"[^.\n]{0,80}\b(?:without|unless|until|after|before)\b[^.\n]{0,40}\b(?:approv\w*|confirm\w*|permission|consent)",
+    re.IGNORECASE,
+)
+
+
+def prompt_only_safety_rule(prompt: Prompt, ctx: RuleContext) -> Iterator[Violation]:
+    agent = ctx.agent
+    if agent is None:
+        return
+    ungated = [t.display_name for t in agent.tools if t.risk.risk == "destructive" and t.risk.approval is None]
+    if not ungated:
+        return
+    for match in _SAFETY_RULE.finditer(prompt.text):
+        if parts(prompt).in_fence(match.start()):
+            continue
+        yield _at(
+            prompt,
+            match.start(),
+            match.end(),
+            "this safety rule lives only in the prompt: "
+            + ", ".join(f"`{n}`" for n in ungated[:3])
+            + " can be called without any approval gate. Enforce approval in the runtime (`x-toollint.approval: human`)",
+        )
+        return
