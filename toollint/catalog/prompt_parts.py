@@ -26,6 +26,10 @@ _IDENTIFIER = r"[A-Za-z_][\w.-]*[A-Za-z0-9_]"
 _BACKTICKED = re.compile(r"`(?P<name>" + _IDENTIFIER + r")(?:\(\))?`")
 _CALLED = re.compile(r"(?<![\w.])(?P<name>[A-Za-z_][\w.]*_[\w.]*)\((?!\))")
 # A sentence ends at punctuation, a blank line or a list item; Markdown wraps lines inside sentences.
+# "call HANDOVER function", "use the send_invoice tool": unquoted names that look like identifiers
+_PHRASED = re.compile(
+    r"\b(?:call|calls|calling|use|uses|using|invoke|run)\s+(?:the\s+)?(?P<name>[A-Za-z]\w*(?:_\w+|[A-Z]\w*))\s+(?:function|tool)\b",
+)
 _SENTENCE = re.compile(r"(?:[^.!?\n]|\n(?![ \t]*(?:\n|[-*+][ \t]|\d+[.)][ \t])))+(?:[.!?]+|\n|$)")
 
 
@@ -260,6 +264,9 @@ class PromptParts:
         for match in _BACKTICKED.finditer(text):
             if not self.in_fence(match.start()):
                 found[match.start("name")] = Mention(match.group("name"), match.start("name"), match.end("name"))
+        for match in _PHRASED.finditer(text):
+            if not self.in_fence(match.start()):
+                found.setdefault(match.start("name"), Mention(match.group("name"), match.start("name"), match.end("name")))
         for match in _CALLED.finditer(text):
             if not self.in_fence(match.start()):
                 found.setdefault(match.start("name"), Mention(match.group("name"), match.start("name"), match.end("name")))

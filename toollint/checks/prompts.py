@@ -43,7 +43,10 @@ def _closest(name: str, names: Any) -> str:
 
 # ---- TP001 unknown-tool-reference -------------------------------------------------------------------------
 
-_CALL_WORDS = re.compile(r"\b(?:call|calls|calling|use|uses|using|invoke|invoking|run|with|via)\s+(?:the\s+)?$", re.IGNORECASE)
+_CALL_WORDS = re.compile(
+    r"\b(?:call|calls|calling|use|uses|using|invoke|invoking|run|with|via)\s+(?:the\s+)?(?:(?:tool|function)\s+)?$",
+    re.IGNORECASE,
+)
 _TOOL_WORD = re.compile(r"^`?(?:\(\))?`?\s+(?:tool|function)s?\b", re.IGNORECASE)
 _BULLET = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+$")
 
