@@ -32,8 +32,11 @@ TOOLS = """\
 
 def findings(prompt: str, code: str | None = None) -> list[tuple[int, int, str, str]]:
     result = lint({"tools.yaml": TOOLS, "prompt.md": prompt}, select=("TP",))
-    return [(d.span.line, d.span.column, d.code, d.message) for d in result.diagnostics
-            if d.path == "prompt.md" and (code is None or d.code == code)]
+    return [
+        (d.span.line, d.span.column, d.code, d.message)
+        for d in result.diagnostics
+        if d.path == "prompt.md" and (code is None or d.code == code)
+    ]
 
 
 def test_reordered_keys_and_the_offending_value_located() -> None:
@@ -43,7 +46,7 @@ def test_reordered_keys_and_the_offending_value_located() -> None:
 
 
 def test_multi_line_example_points_at_the_line_of_the_value() -> None:
-    prompt = "Example:\n\n```json\n{\n  \"name\": \"compute_inventory\",\n  \"input\": {\n    \"stores\": 0,\n    \"days\": 3,\n    \"daily_units\": 4\n  }\n}\n```\n"
+    prompt = 'Example:\n\n```json\n{\n  "name": "compute_inventory",\n  "input": {\n    "stores": 0,\n    "days": 3,\n    "daily_units": 4\n  }\n}\n```\n'
     (found,) = findings(prompt)
     assert found[:3] == (7, 15, "TP005") and "below the minimum 1" in found[3]
 
@@ -62,8 +65,10 @@ def test_example_of_an_unknown_tool() -> None:
 
 
 def test_yaml_example_and_call_syntax() -> None:
-    prompt = "```yaml\nname: compute_inventory\ninput:\n  stores: 2\n  days: 3\n  daily_units: 4\n  mode: slow\n```\n\n" \
-             "Or in short: \n\n```\ncompute_inventory(stores=2, days=\"3\", daily_units=4)\n```\n"
+    prompt = (
+        "```yaml\nname: compute_inventory\ninput:\n  stores: 2\n  days: 3\n  daily_units: 4\n  mode: slow\n```\n\n"
+        'Or in short: \n\n```\ncompute_inventory(stores=2, days="3", daily_units=4)\n```\n'
+    )
     found = findings(prompt, "TP005")
     assert [(line, code) for line, _, code, _ in found] == [(7, "TP005"), (13, "TP005")]
     assert "`slow` is not one of `fast`, `exact`" in found[0][3] and 'expected integer, got string "3"' in found[1][3]
@@ -95,13 +100,15 @@ def test_tool_and_parameter_references() -> None:
 
 
 def test_stale_response_example() -> None:
-    prompt = "Call `get_episode`; it returns:\n\n```json\n{\"title\": \"Q3\", \"primary\": \"Dana\"}\n```\n"
+    prompt = 'Call `get_episode`; it returns:\n\n```json\n{"title": "Q3", "primary": "Dana"}\n```\n'
     (found,) = findings(prompt)
     assert found[:3] == (4, 17, "TP006") and "`primary`: not in the current output schema of `get_episode`" in found[3]
 
 
 def test_prompts_inside_yaml_files_are_checked_too() -> None:
-    result = lint({"tools.yaml": TOOLS, "agent.yaml": "system: Use the billing tools for refunds.\n"}, select=("TP002",))
+    result = lint(
+        {"tools.yaml": TOOLS, "agent.yaml": "system: Use the billing tools for refunds.\n"}, select=("TP002",)
+    )
     assert [(d.path, d.span.line) for d in result.diagnostics] == [("agent.yaml", 1)]
 
 
@@ -112,4 +119,4 @@ def test_phrasings_found_in_real_prompts() -> None:
         "Hand over the call to a human using HANDOVER function.\n",
         "TP001",
     )
-    assert [(line, column) for line, column, _, _ in found] == [(1, 31), (2, 18), (3, 40)]
+    assert [(line, column) for line, column, _, _ in found] == [(1, 32), (2, 19), (3, 37)]

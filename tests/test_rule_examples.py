@@ -24,8 +24,11 @@ def test_rule_example(rule: RuleSpec, kind: str, index: int, example: Example) -
     base = settings(extend_select=(rule.code,))
     options = {**base.options, rule.code: {**base.options[rule.code], **example.options}}
     result = check_sources(example.files(), dataclasses.replace(base, options=options))
-    hits = [hit for hit, d in zip(found(result, rule.code), [d for d in result.diagnostics if d.code == rule.code], strict=True)
-            if d.path == example.file]
+    hits = [
+        hit
+        for hit, d in zip(found(result, rule.code), [d for d in result.diagnostics if d.code == rule.code], strict=True)
+        if d.path == example.file
+    ]
     if kind == "bad":
         assert hits, f"{rule.code} did not fire on its bad example {index + 1}"
         if example.lines:

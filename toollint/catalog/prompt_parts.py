@@ -20,7 +20,10 @@ from toollint.diagnostics import Pointer
 
 TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\$\{[^}\n]*\}|\{\{\{.*?\}\}\}", re.DOTALL)
 PLACEHOLDER_MARK = "\u2063"  # invisible separator: no real example value contains it
-_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>```+|~~~+)[ \t]*(?P<lang>[\w+-]*)[^\n]*\n(?P<body>.*?)^(?P=indent)(?P=fence)[ \t]*$", re.DOTALL | re.MULTILINE)
+_FENCE = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<fence>```+|~~~+)[ \t]*(?P<lang>[\w+-]*)[^\n]*\n(?P<body>.*?)^(?P=indent)(?P=fence)[ \t]*$",
+    re.DOTALL | re.MULTILINE,
+)
 _CALL_SYNTAX = re.compile(r"^\s*(?P<name>[A-Za-z_][\w.-]*)\s*\((?P<args>.*)\)\s*;?\s*$", re.DOTALL)
 _IDENTIFIER = r"[A-Za-z_][\w.-]*[A-Za-z0-9_]"
 _BACKTICKED = re.compile(r"`(?P<name>" + _IDENTIFIER + r")(?:\(\))?`")
@@ -266,10 +269,14 @@ class PromptParts:
                 found[match.start("name")] = Mention(match.group("name"), match.start("name"), match.end("name"))
         for match in _PHRASED.finditer(text):
             if not self.in_fence(match.start()):
-                found.setdefault(match.start("name"), Mention(match.group("name"), match.start("name"), match.end("name")))
+                found.setdefault(
+                    match.start("name"), Mention(match.group("name"), match.start("name"), match.end("name"))
+                )
         for match in _CALLED.finditer(text):
             if not self.in_fence(match.start()):
-                found.setdefault(match.start("name"), Mention(match.group("name"), match.start("name"), match.end("name")))
+                found.setdefault(
+                    match.start("name"), Mention(match.group("name"), match.start("name"), match.end("name"))
+                )
         return sorted(found.values(), key=lambda m: m.start)
 
     @cached_property

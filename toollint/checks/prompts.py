@@ -69,7 +69,7 @@ def _known_words(tools: dict[str, Tool]) -> set[str]:
     known: set[str] = set()
     for tool in tools.values():
         known.update(p.name for p in tool.parameters)
-        for node, at in tool.output_nodes:
+        for _, at in tool.output_nodes:
             if len(at) >= 2 and at[-2] == "properties":
                 known.add(str(at[-1]))
         for parameter in tool.parameters:
@@ -97,7 +97,9 @@ def unknown_tool_reference(prompt: Prompt, ctx: RuleContext) -> Iterator[Violati
 
 # ---- TP002 vague-tool-reference ---------------------------------------------------------------------------
 
-_CATEGORY = re.compile(r"\b(?:the|our|your|its)\s+(?P<category>[a-z][a-z-]+(?:\s+[a-z][a-z-]+)?)\s+tools\b", re.IGNORECASE)
+_CATEGORY = re.compile(
+    r"\b(?:the|our|your|its)\s+(?P<category>[a-z][a-z-]+(?:\s+[a-z][a-z-]+)?)\s+tools\b", re.IGNORECASE
+)
 _GENERIC = frozenset(
     "available following listed above below other same provided given relevant appropriate right these those all "
     "two three four five several many few necessary required mcp".split()
@@ -115,8 +117,11 @@ def vague_tool_reference(prompt: Prompt, ctx: RuleContext) -> Iterator[Violation
             prompt,
             match.start(),
             match.end(),
-            f"\"{match.group(0)}\" names a category, not tools: the model fills the gap with tools it invents; "
-            "name the tools (" + ", ".join(f"`{n}`" for n in list(tools)[:4]) + (", ..." if len(tools) > 4 else "") + ")",
+            f'"{match.group(0)}" names a category, not tools: the model fills the gap with tools it invents; '
+            "name the tools ("
+            + ", ".join(f"`{n}`" for n in list(tools)[:4])
+            + (", ..." if len(tools) > 4 else "")
+            + ")",
         )
 
 
@@ -146,8 +151,8 @@ def unbounded_loop_instruction(prompt: Prompt, ctx: RuleContext) -> Iterator[Vio
         prompt,
         loop.start(),
         loop.end(),
-        f"\"{loop.group(0)}\" has no stop condition or call cap anywhere in the prompt; say when to stop "
-        "(\"as soon as you have X\") and how many calls at most",
+        f'"{loop.group(0)}" has no stop condition or call cap anywhere in the prompt; say when to stop '
+        '("as soon as you have X") and how many calls at most',
     )
 
 
@@ -198,7 +203,10 @@ def _value_problems(value: Any, schema: Any, at: Pointer, depth: int = 0) -> Ite
     kinds = types_of(schema)
     if kinds and not any(is_instance(value, k) for k in kinds):
         shown = f'"{value}"' if isinstance(value, str) else repr(value)
-        yield at, f"expected {' or '.join(sorted(kinds))}, got {type(value).__name__.replace('str', 'string')} {shown[:40]}"
+        yield (
+            at,
+            f"expected {' or '.join(sorted(kinds))}, got {type(value).__name__.replace('str', 'string')} {shown[:40]}",
+        )
         return
     enum = schema.get("enum")
     if isinstance(enum, list) and enum and value not in enum:
@@ -206,7 +214,12 @@ def _value_problems(value: Any, schema: Any, at: Pointer, depth: int = 0) -> Ite
         return
     for bound, test in (("minimum", lambda v, b: v < b), ("maximum", lambda v, b: v > b)):
         limit = schema.get(bound)
-        if isinstance(limit, (int, float)) and isinstance(value, (int, float)) and not isinstance(value, bool) and test(value, limit):
+        if (
+            isinstance(limit, (int, float))
+            and isinstance(value, (int, float))
+            and not isinstance(value, bool)
+            and test(value, limit)
+        ):
             yield at, f"{value} is {'below the minimum' if bound == 'minimum' else 'above the maximum'} {limit}"
     pattern = schema.get("pattern")
     if isinstance(pattern, str) and isinstance(value, str):
@@ -222,7 +235,9 @@ def _value_problems(value: Any, schema: Any, at: Pointer, depth: int = 0) -> Ite
             yield from _value_problems(item, schema["items"], at + (index,), depth + 1)
 
 
-def _object_problems(value: dict[str, Any], schema: dict[str, Any], at: Pointer, depth: int) -> Iterator[tuple[Pointer, str]]:
+def _object_problems(
+    value: dict[str, Any], schema: dict[str, Any], at: Pointer, depth: int
+) -> Iterator[tuple[Pointer, str]]:
     properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else None
     if properties is None:
         return
@@ -253,19 +268,31 @@ def invalid_example_call(prompt: Prompt, ctx: RuleContext) -> Iterator[Violation
         tool = tools.get(call.name)
         if tool is None:
             start, end = call.name_span
-            yield _at(prompt, start, end, f"the example calls `{call.name}`, which is not a tool of this agent{_closest(call.name, tools)}")
+            yield _at(
+                prompt,
+                start,
+                end,
+                f"the example calls `{call.name}`, which is not a tool of this agent{_closest(call.name, tools)}",
+            )
             continue
         if not isinstance(call.arguments, dict) or not isinstance(tool.input_schema, dict):
             continue
         for at, problem in _object_problems(call.arguments, tool.input_schema, (), 0):
             label = ".".join(str(p) for p in at if p != "#key")
             start, end = _span(call, at)
-            yield _at(prompt, start, end, f"example call of `{call.name}`: {f'`{label}`: ' if label and not problem.startswith('`') else ''}{problem}")
+            yield _at(
+                prompt,
+                start,
+                end,
+                f"example call of `{call.name}`: {f'`{label}`: ' if label and not problem.startswith('`') else ''}{problem}",
+            )
 
 
 # ---- TP006 stale-example-response -------------------------------------------------------------------------
 
-_RESPONSE_WORDS = re.compile(r"\b(?:respon\w*|returns?|result\w*|output|looks\s+like|replies|reply|comes\s+back)\b", re.IGNORECASE)
+_RESPONSE_WORDS = re.compile(
+    r"\b(?:respon\w*|returns?|result\w*|output|looks\s+like|replies|reply|comes\s+back)\b", re.IGNORECASE
+)
 
 
 def stale_example_response(prompt: Prompt, ctx: RuleContext) -> Iterator[Violation]:
@@ -290,7 +317,11 @@ def stale_example_response(prompt: Prompt, ctx: RuleContext) -> Iterator[Violati
         for key, value in block.data.items():
             span = block.spans.get((key, "#key"), (block.start, block.end))
             if key not in properties:
-                yield _at(prompt, *span, f"`{key}`: not in the current output schema of `{tool.name}`{_closest(key, properties)}")
+                yield _at(
+                    prompt,
+                    *span,
+                    f"`{key}`: not in the current output schema of `{tool.name}`{_closest(key, properties)}",
+                )
                 continue
             for at, problem in _value_problems(value, properties[key], (key,)):
                 start, end = block.spans.get(at, span)
@@ -299,7 +330,10 @@ def stale_example_response(prompt: Prompt, ctx: RuleContext) -> Iterator[Violati
 
 # ---- TP007 unknown-parameter-reference --------------------------------------------------------------------
 
-_PARAMETER = re.compile(r"`(?P<name>[A-Za-z_]\w*)`\s+(?:parameter|argument|arg|field|input)\b|\b(?:parameter|argument)\s+`(?P<name2>[A-Za-z_]\w*)`", re.IGNORECASE)
+_PARAMETER = re.compile(
+    r"`(?P<name>[A-Za-z_]\w*)`\s+(?:parameter|argument|arg|field|input)\b|\b(?:parameter|argument)\s+`(?P<name2>[A-Za-z_]\w*)`",
+    re.IGNORECASE,
+)
 
 
 def unknown_parameter_reference(prompt: Prompt, ctx: RuleContext) -> Iterator[Violation]:
@@ -317,7 +351,12 @@ def unknown_parameter_reference(prompt: Prompt, ctx: RuleContext) -> Iterator[Vi
             parameters = {p.name for p in tool.parameters}
             if name not in parameters:
                 offset = start + match.start("name" if match.group("name") else "name2")
-                yield _at(prompt, offset, offset + len(name), f"`{tool.name}` has no parameter `{name}`{_closest(name, parameters)}")
+                yield _at(
+                    prompt,
+                    offset,
+                    offset + len(name),
+                    f"`{tool.name}` has no parameter `{name}`{_closest(name, parameters)}",
+                )
 
 
 # ---- TP008 prompt-only-safety-rule ------------------------------------------------------------------------
