@@ -41,6 +41,8 @@ POSTMORTEMS = {
 
 PROMPT_POSTMORTEMS = {
     "1-idempotency-cascade": ("prompt.md", 4, "TP004"),
+    "3-hallucinated-tool": ("prompt.md", 3, "TP002"),
+    "6-runaway-loop": ("prompt.md", 3, "TP003"),
     "5-schema-drift": ("prompt.md", 6, "TP006"),
     "7-out-of-bound-argument": ("prompt.md", 6, "TP005"),
     "8-pocketos-prompt-only-safety": ("prompt.md", 3, "TP008"),
@@ -67,3 +69,9 @@ def test_support_agent_findings_are_exactly_the_planted_defects() -> None:
         ("orders.json", 41, "TS003"),
         ("system.md", 19, "TP005"),  # the worked example lacks the `amount` that the broken `required` demands
     ]
+
+
+def test_well_written_prompt_has_no_warning_or_error() -> None:
+    found = check(EXAMPLES / "well-designed", select=("ALL",))
+    assert [f for f in found if f[3] >= Severity.WARNING] == []
+    assert not [f for f in found if f[0] == "system-prompt.md"]

@@ -120,3 +120,13 @@ def test_phrasings_found_in_real_prompts() -> None:
         "TP001",
     )
     assert [(line, column) for line, column, _, _ in found] == [(1, 32), (2, 19), (3, 37)]
+
+
+def test_counter_examples_are_understood() -> None:
+    prompt = (
+        "Wrong — never pass numbers as text:\n\n"
+        '```json\n{"name": "compute_inventory", "input": {"stores": "2", "days": 3, "daily_units": 4}}\n```\n\n'
+        "Avoid telling the model to research fully; stop at the first good source.\n"
+    )
+    assert findings(prompt) == []
+    assert findings("Do not keep going until every source is exhausted.\n", "TP003") == []

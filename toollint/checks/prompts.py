@@ -125,6 +125,9 @@ def vague_tool_reference(prompt: Prompt, ctx: RuleContext) -> Iterator[Violation
         )
 
 
+_NEGATED = re.compile(r"\b(?:do\s+not|don'?t|never|not|no|avoid|instead\s+of)\b[^.]{0,40}$", re.IGNORECASE)
+
+
 # ---- TP003 unbounded-loop-instruction ---------------------------------------------------------------------
 
 _LOOP = re.compile(
@@ -144,7 +147,10 @@ _STOP = re.compile(
 
 def unbounded_loop_instruction(prompt: Prompt, ctx: RuleContext) -> Iterator[Violation]:
     text = prompt.text
-    loop = _LOOP.search(text)
+    loop = next(
+        (m for m in _LOOP.finditer(text) if not _NEGATED.search(text[text.rfind("\n", 0, m.start()) + 1 : m.start()])),
+        None,
+    )
     if loop is None or _STOP.search(text) or parts(prompt).in_fence(loop.start()):
         return
     yield _at(
@@ -163,7 +169,6 @@ _RETRY = re.compile(
     r"|\bkeep\s+trying\b|\brepeat\s+the\s+call\b",
     re.IGNORECASE,
 )
-_NEGATED = re.compile(r"\b(?:do\s+not|don'?t|never|not|no|avoid|instead\s+of)\b[^.]{0,40}$", re.IGNORECASE)
 
 
 def _risky_to_repeat(tool: Tool) -> bool:
@@ -260,11 +265,28 @@ def _span(call: Call, at: Pointer) -> tuple[int, int]:
     return call.whole
 
 
+_COUNTER_EXAMPLE = re.compile(
+    r"\b(?:wrong|incorrect|invalid|bad|don'?t|do\s+not|never|avoid|not\s+like\s+this|counter-?example|instead\s+of)\b[^\n]*$",
+    re.IGNORECASE,
+)
+
+
+def _counter_example(prompt: Prompt, start: int) -> bool:
+    """The line before a block (or the start of its own line) says it shows what not to do."""
+    text = prompt.text
+    fence_line = text.rfind("\n", 0, max(0, start - 1)) + 1  # the ```json line opening the block
+    before = text[max(0, fence_line - 200) : fence_line].rstrip()
+    paragraph = before.rsplit("\n\n", 1)[-1]
+    return bool(_COUNTER_EXAMPLE.search(paragraph))
+
+
 def invalid_example_call(prompt: Prompt, ctx: RuleContext) -> Iterator[Violation]:
     tools = _tools(ctx)
     if not tools:
         return
-    for _, call in parts(prompt).calls:
+    for block, call in parts(prompt).calls:
+        if _counter_example(prompt, block.start):
+            continue
         tool = tools.get(call.name)
         if tool is None:
             start, end = call.name_span
@@ -301,7 +323,7 @@ def stale_example_response(prompt: Prompt, ctx: RuleContext) -> Iterator[Violati
         return
     call_blocks = {id(block) for block, _ in parts(prompt).calls}
     for block in parts(prompt).blocks:
-        if id(block) in call_blocks or not isinstance(block.data, dict):
+        if id(block) in call_blocks or not isinstance(block.data, dict) or _counter_example(prompt, block.start):
             continue
         context = prompt.text[max(0, block.start - 400) : block.start]
         if not _RESPONSE_WORDS.search(context[-200:]):
