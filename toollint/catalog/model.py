@@ -122,13 +122,43 @@ class Prompt:
     agent: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Agent:
     """A toolset and the prompts that are checked against it."""
 
     name: str
     tools: tuple[Tool, ...]
     prompts: tuple[Prompt, ...]
+
+    @cached_property
+    def tools_by_name(self) -> dict[str, Tool]:
+        return {t.name: t for t in self.tools if isinstance(t.name, str)}
+
+    @cached_property
+    def names_by_word(self) -> dict[str, list[str]]:
+        """Tool names indexed by the words in them, to find close names without comparing against every tool."""
+        from toollint.catalog.risk import words
+
+        index: dict[str, list[str]] = {}
+        for name in self.tools_by_name:
+            for word in set(words(name)):
+                index.setdefault(word.rstrip("s"), []).append(name)
+        return index
+
+    @cached_property
+    def vocabulary(self) -> frozenset[str]:
+        """Words a prompt may put in backticks besides tool names: parameters, output fields, enum values."""
+        words: set[str] = set()
+        for tool in self.tools:
+            for parameter in tool.parameters:
+                words.add(parameter.name)
+                enum = parameter.schema.get("enum") if isinstance(parameter.schema, dict) else None
+                if isinstance(enum, list):
+                    words.update(v for v in enum if isinstance(v, str))
+            for _, at in tool.output_nodes:
+                if len(at) >= 2 and at[-2] == "properties":
+                    words.add(str(at[-1]))
+        return frozenset(words)
 
 
 @dataclass(frozen=True)

@@ -32,12 +32,18 @@ def _at(prompt: Prompt, start: int, end: int, message: str) -> Violation:
 
 
 def _tools(ctx: RuleContext) -> dict[str, Tool]:
-    agent = ctx.agent
-    return {t.name: t for t in agent.tools if isinstance(t.name, str)} if agent is not None else {}
+    return ctx.agent.tools_by_name if ctx.agent is not None else {}
 
 
-def _closest(name: str, names: Any) -> str:
-    close = difflib.get_close_matches(name, list(names), n=1, cutoff=0.5)
+def _closest(name: str, names: Any, agent: Any = None) -> str:
+    candidates = list(names)
+    if agent is not None and len(candidates) > 200:
+        # difflib against thousands of names is slow; names sharing a word with this one are the likely ones
+        from toollint.catalog.risk import words
+
+        shared = {n for w in words(name) for n in agent.names_by_word.get(w.rstrip("s"), ())}
+        candidates = sorted(shared) or [n for n in candidates if abs(len(n) - len(name)) <= 2][:200]
+    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.5)
     return f"; did you mean `{close[0]}`?" if close else ""
 
 
@@ -64,34 +70,20 @@ def _is_tool_reference(prompt: Prompt, mention: Mention) -> bool:
     )
 
 
-def _known_words(tools: dict[str, Tool]) -> set[str]:
-    """Names a backticked word may legitimately be besides a tool: parameters, output fields, enum values."""
-    known: set[str] = set()
-    for tool in tools.values():
-        known.update(p.name for p in tool.parameters)
-        for _, at in tool.output_nodes:
-            if len(at) >= 2 and at[-2] == "properties":
-                known.add(str(at[-1]))
-        for parameter in tool.parameters:
-            enum = parameter.schema.get("enum") if isinstance(parameter.schema, dict) else None
-            if isinstance(enum, list):
-                known.update(v for v in enum if isinstance(v, str))
-    return known
-
-
 def unknown_tool_reference(prompt: Prompt, ctx: RuleContext) -> Iterator[Violation]:
     tools = _tools(ctx)
     if not tools:
         return
-    known = _known_words(tools)
     for mention in parts(prompt).mentions:
-        if mention.name in tools or mention.name in known or not _is_tool_reference(prompt, mention):
+        if mention.name in tools or not _is_tool_reference(prompt, mention):
+            continue
+        if ctx.agent is not None and mention.name in ctx.agent.vocabulary:
             continue
         yield _at(
             prompt,
             mention.start,
             mention.end,
-            f"`{mention.name}` is not a tool of this agent{_closest(mention.name, tools)}",
+            f"`{mention.name}` is not a tool of this agent{_closest(mention.name, tools, ctx.agent)}",
         )
 
 
@@ -294,7 +286,7 @@ def invalid_example_call(prompt: Prompt, ctx: RuleContext) -> Iterator[Violation
                 prompt,
                 start,
                 end,
-                f"the example calls `{call.name}`, which is not a tool of this agent{_closest(call.name, tools)}",
+                f"the example calls `{call.name}`, which is not a tool of this agent{_closest(call.name, tools, ctx.agent)}",
             )
             continue
         if not isinstance(call.arguments, dict) or not isinstance(tool.input_schema, dict):
@@ -394,12 +386,12 @@ def prompt_only_safety_rule(prompt: Prompt, ctx: RuleContext) -> Iterator[Violat
     agent = ctx.agent
     if agent is None:
         return
-    ungated = [t.display_name for t in agent.tools if t.risk.risk == "destructive" and t.risk.approval is None]
-    if not ungated:
-        return
     for match in _SAFETY_RULE.finditer(prompt.text):
         if parts(prompt).in_fence(match.start()):
             continue
+        ungated = [t.display_name for t in agent.tools if t.risk.risk == "destructive" and t.risk.approval is None]
+        if not ungated:
+            return
         yield _at(
             prompt,
             match.start(),
