@@ -109,7 +109,7 @@ def test_prompts_inside_yaml_files_are_checked_too() -> None:
     result = lint(
         {"tools.yaml": TOOLS, "agent.yaml": "system: Use the billing tools for refunds.\n"}, select=("TP002",)
     )
-    assert [(d.path, d.span.line) for d in result.diagnostics] == [("agent.yaml", 1)]
+    assert [(d.path, d.span.line, d.span.column) for d in result.diagnostics] == [("agent.yaml", 1, 13)]
 
 
 def test_phrasings_found_in_real_prompts() -> None:
@@ -130,3 +130,15 @@ def test_counter_examples_are_understood() -> None:
     )
     assert findings(prompt) == []
     assert findings("Do not keep going until every source is exhausted.\n", "TP003") == []
+
+
+def test_findings_in_prompts_inside_yaml_and_json_files_are_exact() -> None:
+    yaml_prompt = "name: support\nsystem: |\n  You help customers.\n  Use the billing tools for refunds.\n"
+    result = lint({"tools.yaml": TOOLS, "agent.yaml": yaml_prompt}, select=("TP002",))
+    assert [(d.span.line, d.span.column) for d in result.diagnostics] == [(4, 7)]
+    one_line = "system: 'Use the billing tools for refunds.'\n"
+    result = lint({"tools.yaml": TOOLS, "agent.yaml": one_line}, select=("TP002",))
+    assert [(d.span.line, d.span.column) for d in result.diagnostics] == [(1, 14)]
+    json_prompt = '{"system": "Caf\\u00e9 rules:\\nUse the billing tools for refunds."}'
+    result = lint({"tools.yaml": TOOLS, "agent.json": json_prompt}, select=("TP002",))
+    assert [(d.span.line, d.span.column) for d in result.diagnostics] == [(1, 35)]

@@ -25,10 +25,8 @@ def parts(prompt: Prompt) -> PromptParts:
 
 
 def _at(prompt: Prompt, start: int, end: int, message: str) -> Violation:
-    """A finding at offsets of the prompt text; prompts inside YAML/JSON files point at their string instead."""
-    if prompt.pointer:
-        return Violation(prompt.pointer, message)
-    return Violation((), message, offsets=(start, max(end, start + 1)))
+    """A finding at offsets of the prompt text; for a prompt inside a YAML or JSON file, of its string value."""
+    return Violation(prompt.pointer, message, offsets=(start, max(end, start + 1)))
 
 
 def _tools(ctx: RuleContext) -> dict[str, Tool]:

@@ -98,7 +98,14 @@ class _Collector:
         if document is None:
             return Span(1, 1, 1, 1)
         if violation.offsets is not None:
-            return document.lines.span(*violation.offsets)
+            if not violation.pointer:
+                return document.lines.span(*violation.offsets)
+            # offsets inside a string value (a prompt in a YAML or JSON file): map them to the file
+            mapped = getattr(document.locator, "string_offsets", lambda _: None)(violation.pointer)
+            if mapped:
+                start, end = violation.offsets
+                last = len(mapped) - 1
+                return document.lines.span(mapped[min(start, last)], mapped[min(end, last)])
         return document.span(violation.pointer, violation.anchor)
 
     def location(self, path: str, pointer: Pointer) -> str:

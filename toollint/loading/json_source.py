@@ -120,6 +120,27 @@ class JsonLocator:
             entry = child
         return entry, len(pointer)
 
+    def string_offsets(self, pointer: Pointer) -> list[int] | None:
+        """For a string value: the text offset of each character of its decoded content (escapes resolved)."""
+        (_, _, value_start, value_end), matched = self.find(pointer)
+        text = self._text
+        if matched < len(pointer) or not text.startswith('"', value_start):
+            return None
+        offsets: list[int] = []
+        i = value_start + 1
+        while i < value_end - 1:
+            offsets.append(i)
+            if text[i] != "\\":
+                i += 1
+            elif text[i + 1] != "u":
+                i += 2
+            elif text[i + 2 : i + 4].lower() == "d8" or text[i + 2 : i + 4].lower() in ("d9", "da", "db"):
+                i += 12  # a surrogate pair is one character of the decoded string
+            else:
+                i += 6
+        offsets.append(value_end - 1)
+        return offsets
+
     def span(self, pointer: Pointer, anchor: Anchor = "value") -> Span:
         lines = self._lines or LineIndex(self._text)
         self._lines = lines
@@ -158,6 +179,12 @@ class JsonLinesLocator:
             locator = JsonLocator(self._text, start, end, self._lines)
             self._locators[index] = locator
         return locator.span(pointer[1:], anchor)
+
+    def string_offsets(self, pointer: Pointer) -> list[int] | None:
+        if not pointer or not isinstance(pointer[0], int) or not 0 <= pointer[0] < len(self._records):
+            return None
+        self.span(pointer[:1])
+        return self._locators[pointer[0]].string_offsets(pointer[1:])
 
 
 def parse_json_lines(text: str) -> tuple[list[Any], list[tuple[int, int]], list[JsonParseError]]:

@@ -135,6 +135,7 @@ class YamlLocator:
     def __init__(self, text: str, root: yaml.Node | None, stream: list[yaml.Node] | None = None) -> None:
         self._root = root
         self._stream = stream or []
+        self._text = text
         self._lines = LineIndex(text)
 
     def release(self) -> None:
@@ -143,6 +144,52 @@ class YamlLocator:
     def _span_of(self, node: yaml.Node) -> Span:
         start, end = node.start_mark, node.end_mark
         return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
+    def _node(self, pointer: Pointer) -> yaml.Node | None:
+        node = self._root
+        segments = list(pointer)
+        if node is None:
+            if not self._stream or not segments or not isinstance(segments[0], int):
+                return None
+            node = self._stream[min(segments.pop(0), len(self._stream) - 1)]
+        for segment in segments:
+            if isinstance(node, yaml.MappingNode):
+                node = next(
+                    (v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == str(segment)), None
+                )
+            elif isinstance(node, yaml.SequenceNode) and isinstance(segment, int) and 0 <= segment < len(node.value):
+                node = node.value[segment]
+            else:
+                return None
+            if node is None:
+                return None
+        return node
+
+    def string_offsets(self, pointer: Pointer) -> list[int] | None:
+        """For a literal block (`|`) or a one-line scalar: the text offset of each character of its value."""
+        node = self._node(pointer)
+        if not isinstance(node, yaml.ScalarNode):
+            return None
+        start, end = node.start_mark, node.end_mark
+        if node.style == "|":
+            offsets: list[int] = []
+            lines = node.value.split("\n")
+            first = start.line + 1
+            raw_lines = self._text.split("\n")
+            indent = next((len(r) - len(r.lstrip(" ")) for r in raw_lines[first : end.line + 1] if r.strip()), 0)
+            for index, content in enumerate(lines):
+                line_start = self._lines.line_start(first + index + 1) + indent
+                offsets.extend(line_start + column for column in range(len(content) + 1))
+            return offsets
+        if (
+            start.line == end.line
+            and node.style in (None, "", "'", '"')
+            and "\\" not in self._text[start.index : end.index]
+        ):
+            quote = 1 if node.style in ("'", '"') else 0
+            if len(node.value) == end.index - start.index - 2 * quote:
+                return [start.index + quote + i for i in range(len(node.value) + 1)]
+        return None
 
     def span(self, pointer: Pointer, anchor: Anchor = "value") -> Span:
         node = self._root
