@@ -81,26 +81,31 @@ class Block:
     spans: dict[Pointer, tuple[int, int]] = field(default_factory=dict)
 
 
+def _pointers(data: Any) -> Iterator[Pointer]:
+    """Every position in parsed data, at most 32 levels deep."""
+    stack: list[tuple[Any, Pointer]] = [(data, ())]
+    while stack:
+        node, at = stack.pop()
+        yield at
+        if len(at) < 32:
+            if isinstance(node, dict):
+                stack.extend((v, at + (k,)) for k, v in node.items())
+            elif isinstance(node, list):
+                stack.extend((v, at + (i,)) for i, v in enumerate(node))
+
+
 def _json_spans(text: str, base: int, data: Any) -> dict[Pointer, tuple[int, int]]:
-    """Offsets of every key (for members) or value (for items) of parsed JSON text, shifted by `base`."""
+    """Offsets of every value (and, for object members, key) of parsed JSON text, shifted by `base`."""
     from toollint.loading.json_source import JsonLocator
 
     locator = JsonLocator(text)
     spans: dict[Pointer, tuple[int, int]] = {}
-    stack: list[tuple[Any, Pointer]] = [(data, ())]
-    while stack:
-        node, at = stack.pop()
-        if len(at) > 32:
-            continue
+    for at in _pointers(data):
         (key_start, key_end, value_start, value_end), matched = locator.find(at)
         if matched == len(at):
             spans[at] = (base + value_start, base + value_end)
             if key_start >= 0:
                 spans[at + ("#key",)] = (base + key_start, base + key_end)
-        if isinstance(node, dict):
-            stack.extend((v, at + (k,)) for k, v in node.items())
-        elif isinstance(node, list):
-            stack.extend((v, at + (i,)) for i, v in enumerate(node))
     return spans
 
 
@@ -137,19 +142,11 @@ def _yaml_spans(text: str, base: int, data: Any, locator: Any) -> dict[Pointer, 
 
     lines = LineIndex(text)
     spans: dict[Pointer, tuple[int, int]] = {}
-    stack: list[tuple[Any, Pointer]] = [(data, ())]
-    while stack:
-        node, at = stack.pop()
-        if len(at) > 32:
-            continue
+    for at in _pointers(data):
         span = locator.span(at)
         start = lines.line_start(span.line) + span.column - 1
         end = lines.line_start(span.end_line) + span.end_column - 1
         spans[at] = (base + start, base + max(end, start + 1))
-        if isinstance(node, dict):
-            stack.extend((v, at + (k,)) for k, v in node.items())
-        elif isinstance(node, list):
-            stack.extend((v, at + (i,)) for i, v in enumerate(node))
     return spans
 
 

@@ -276,20 +276,9 @@ def schema_violations(
         yield Violation(pointer, f"{what} must be an object, not {_kind(schema)}")
         return
     dialect = dialect_of(schema)
-    fast_ok, checks = _FAST_OK, _KEYWORD_CHECKS
     for node, at in nodes:
-        if type(node) is not dict:
-            for pointer, message in schema_problems(node, at, dialect):
-                yield Violation(pointer, message)
-            continue
-        for key, value in node.items():  # schema_problems, inlined: this loop sees every keyword of every tool
-            if fast_ok.get(key) is type(value) or (key == "type" and type(value) is str and value in JSON_TYPES):
-                continue
-            check = checks.get(key)
-            if check is not None:
-                problem = check(key, value, dialect)
-                if problem:
-                    yield Violation(at + (key,), problem)
+        for problem_at, message in schema_problems(node, at, dialect):
+            yield Violation(problem_at, message)
 
 
 def input_schema_not_object(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
