@@ -54,9 +54,9 @@ def _output_key(spec: dict[str, Any]) -> tuple[str, ...] | None:
 
 
 def _make_tool(obj: dict[str, Any], pointer: Pointer, path: str, fmt: ToolFormat, spec_at: Pointer) -> Tool:
-    spec = obj
+    spec: dict[str, Any] = obj
     for key in spec_at:
-        spec = spec[key]
+        spec = spec[str(key)]
     input_key = _input_key(spec)
     spec_pointer = pointer + spec_at
     return Tool(spec.get("name"), path, pointer, spec_pointer, fmt, spec, input_key, _output_key(spec))
@@ -102,7 +102,7 @@ def _text_of(content: Any) -> str | None:
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        parts = [b.get("text") for b in content if isinstance(b, dict) and isinstance(b.get("text"), str)]
+        parts = [str(b["text"]) for b in content if isinstance(b, dict) and isinstance(b.get("text"), str)]
         return "\n".join(parts) if parts else None
     return None
 
@@ -121,6 +121,6 @@ def prompts_in(data: Any, path: str, agent: str | None) -> Iterator[Prompt]:
         for i, message in enumerate(messages):
             if isinstance(message, dict):
                 text = _text_of(message.get("content"))
-                role = message.get("role") if isinstance(message.get("role"), str) else "user"
+                role = str(message["role"]) if isinstance(message.get("role"), str) else "user"
                 if text is not None:
                     yield Prompt(path, ("messages", i, "content"), text, role, agent)

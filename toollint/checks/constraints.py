@@ -34,6 +34,16 @@ CLOSED_SET_NAMES = (
 )
 
 
+def list_at(schema: dict[str, Any], key: str) -> list[Any]:
+    value = schema.get(key)
+    return value if isinstance(value, list) else []
+
+
+def dict_at(schema: dict[str, Any], key: str) -> dict[str, Any]:
+    value = schema.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def types_of(schema: dict[str, Any]) -> set[str]:
     kind = schema.get("type")
     if isinstance(kind, str):
@@ -233,7 +243,7 @@ def danger_label(parameter: Parameter) -> str | None:
         return None
     name_words = words(parameter.name)
     tokens = set(name_words)
-    description = schema.get("description") if isinstance(schema.get("description"), str) else ""
+    description = str(schema["description"]) if isinstance(schema.get("description"), str) else ""
     for label, (strong, weak, confirm) in _DANGER.items():
         if label in _NAME_MUST_END:
             if name_words and name_words[-1] in strong:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from toollint.catalog.model import Prompt, Tool
 from toollint.catalog.prompt_parts import Call, Mention, PromptParts, is_placeholder
-from toollint.checks.constraints import is_instance, types_of
+from toollint.checks.constraints import is_instance, list_at, types_of
 from toollint.diagnostics import Pointer, Violation
 
 if TYPE_CHECKING:
@@ -241,8 +241,7 @@ def _object_problems(
             yield at + (key, "#key"), f"`{key}` is not a parameter{_closest(key, properties)}"
         else:
             yield from _value_problems(item, properties[key], at + (key,), depth)
-    required = schema.get("required") if isinstance(schema.get("required"), list) else []
-    missing = [r for r in required if isinstance(r, str) and r not in value]
+    missing = [r for r in list_at(schema, "required") if isinstance(r, str) and r not in value]
     if missing:
         yield at, f"missing required {', '.join(f'`{m}`' for m in missing)}"
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from toollint.catalog.model import Agent, Tool
+from toollint.checks.constraints import dict_at, list_at
 from toollint.diagnostics import Violation
 
 if TYPE_CHECKING:
@@ -152,8 +153,8 @@ def strict_mode_violation(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
         if node.get("additionalProperties") is not False:
             yield Violation(at, f"{names} needs `additionalProperties: false` on every object", anchor="key")
         if "openai-strict" in applicable and isinstance(node.get("properties"), dict):
-            required = node.get("required") if isinstance(node.get("required"), list) else []
-            for name in node["properties"]:
+            required = list_at(node, "required")
+            for name in dict_at(node, "properties"):
                 if name not in required:
                     yield Violation(
                         at + ("properties", name),
@@ -166,8 +167,8 @@ def strict_mode_violation(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
 def _optional_and_unions(tool: Tool) -> tuple[int, int]:
     optional = unions = 0
     for node, _ in _objects(tool):
-        properties = node.get("properties") if isinstance(node.get("properties"), dict) else {}
-        required = node.get("required") if isinstance(node.get("required"), list) else []
+        properties = dict_at(node, "properties")
+        required = list_at(node, "required")
         optional += sum(1 for name in properties if name not in required)
         for sub in properties.values():
             if isinstance(sub, dict) and ("anyOf" in sub or isinstance(sub.get("type"), list)):

@@ -6,6 +6,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -248,8 +249,8 @@ def inventory(paths: tuple[Path, ...], config: Path | None, output_format: str) 
         candidates = list(discover(paths, settings.exclude, settings.root))
     except (ConfigError, PathNotFound) as exc:
         _fail(str(exc))
-    documents = {}
-    tools = []
+    documents: dict[str, Any] = {}
+    tools: list[Any] = []
     for candidate in candidates:
         if candidate.path.suffix.lower() in DEFERRED_SUFFIXES:
             continue

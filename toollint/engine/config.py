@@ -211,7 +211,7 @@ def _load_settings(overrides: Overrides, start: Path) -> Settings:
                 raise ConfigError(f"{pack_path}: `extends: {name}` is not a preset ({', '.join(sorted(book.presets))})")
             presets.append(name)
 
-    enabled: set[str] = set(pack_codes)
+    enabled: set[str] = set(pack_codes)  # narrowed to a frozenset only in the Settings
     severity: dict[str, Severity] = {code: rule.severity for code, rule in book.by_code.items()}
     for name in presets:
         preset = book.presets[name]
@@ -260,10 +260,10 @@ def _load_settings(overrides: Overrides, start: Path) -> Settings:
         if not isinstance(table, dict):
             raise reader.error(("per-file-ignores",), "`per-file-ignores` must map file globs to lists of rules")
         for glob, selectors in table.items():
-            codes = _expand(
+            globbed = _expand(
                 book, reader.strings(str(glob), selectors, ("per-file-ignores", glob)), reader, "per-file-ignores"
             )
-            per_file.append((str(glob), frozenset(codes)))
+            per_file.append((str(glob), frozenset(globbed)))
 
     targets = overrides.targets
     if targets is None and reader and "targets" in data:

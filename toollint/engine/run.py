@@ -364,7 +364,7 @@ def _per_tool_in_parallel(
     share = [
         pending[i * len(pending) // len(bounds) : (i + 1) * len(pending) // len(bounds)] for i in range(len(bounds))
     ]
-    children: list[tuple[int, int, tuple[int, int]]] = []
+    children: list[tuple[int, int, int]] = []
     for index, (low, high) in enumerate(bounds[1:], start=1):
         read_end, write_end = os.pipe()
         pid = os.fork()
@@ -372,8 +372,9 @@ def _per_tool_in_parallel(
             os.close(read_end)
             code = 0
             try:
-                part = _check_tools(checks, settings, documents, tools[low:high], share[index])
-                payload = pickle.dumps(_flatten(part), protocol=5)
+                payload = pickle.dumps(
+                    _flatten(_check_tools(checks, settings, documents, tools[low:high], share[index]))
+                )
                 with os.fdopen(write_end, "wb") as out:
                     out.write(payload)
             except BaseException:
@@ -390,8 +391,8 @@ def _per_tool_in_parallel(
         if status == 0 and payload:
             part, part_failed = _unflatten(pickle.loads(payload))
         else:
-            low, high = bounds[index]
-            part, part_failed = _check_tools(checks, settings, documents, tools[low:high], share[index])
+            start, stop = bounds[index]
+            part, part_failed = _check_tools(checks, settings, documents, tools[start:stop], share[index])
         diagnostics += part
         failed |= part_failed
     return diagnostics, failed

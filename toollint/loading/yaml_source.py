@@ -19,7 +19,9 @@ MAX_EXPANDED_NODES = 1_000_000
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 try:
-    from yaml.cyaml import CParser as _Parser
+    from yaml.cyaml import CParser as _CParser  # type: ignore[attr-defined]
+
+    _Parser: Any = _CParser
 except ImportError:  # PyYAML built without libyaml: the pure-Python composer has Python's recursion limit
     _Parser = None
 
@@ -59,9 +61,8 @@ def _check_depth(text: str) -> None:
                 depth += 1
                 if depth > MAX_DEPTH:
                     mark = event.start_mark
-                    raise YamlParseError(
-                        f"nesting deeper than {MAX_DEPTH} levels is not supported", mark.line + 1, mark.column + 1
-                    )
+                    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+                    raise YamlParseError(f"nesting deeper than {MAX_DEPTH} levels is not supported", line, column)
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
     finally:
@@ -151,7 +152,7 @@ class YamlLocator:
         if node is None:
             if not self._stream or not segments or not isinstance(segments[0], int):
                 return None
-            node = self._stream[min(segments.pop(0), len(self._stream) - 1)]
+            node = self._stream[min(int(segments.pop(0)), len(self._stream) - 1)]
         for segment in segments:
             if isinstance(node, yaml.MappingNode):
                 node = next(
@@ -197,7 +198,7 @@ class YamlLocator:
         if node is None:
             if not self._stream:
                 return Span(1, 1, 1, 1)
-            index = segments.pop(0) if segments and isinstance(segments[0], int) else 0
+            index = int(segments.pop(0)) if segments and isinstance(segments[0], int) else 0
             node = self._stream[min(index, len(self._stream) - 1)]
         key_node: yaml.Node | None = None
         for position, segment in enumerate(segments):

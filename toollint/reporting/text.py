@@ -88,7 +88,7 @@ def render_concise(result: Result, options: ReportOptions) -> str:
 
 
 def render_statistics(result: Result) -> str:
-    first = {}
+    first: dict[str, Diagnostic] = {}
     for d in result.diagnostics:
         first.setdefault(d.code, d)
     rows = [f"{'count':>7}  {'code':<6} {'name':<34} severity"]
