@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import REPO
 
+from conftest import REPO
 from toollint.diagnostics import Severity
 from toollint.engine.config import Overrides, load_settings
 from toollint.engine.run import check_paths

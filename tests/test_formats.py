@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import lint
 
+from conftest import lint
 from toollint.catalog.extract import prompts_in, tools_in
 
 SCHEMA = {"type": "object", "properties": {"city": {"type": "string", "description": "City."}}}

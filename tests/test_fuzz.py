@@ -7,6 +7,7 @@ import random
 
 import pytest
 import yaml
+
 from conftest import lint
 
 KEYS = [

@@ -7,8 +7,8 @@ import re
 from xml.etree import ElementTree as ET
 
 import pytest
-from conftest import SHARED, lint, settings
 
+from conftest import SHARED, lint, settings
 from toollint.engine.run import Result
 from toollint.reporting import ReportOptions, renderer
 

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
 
+from conftest import run_cli
 from toollint.catalog.extract import tools_in
 from toollint.catalog.risk import main_verb, profile, words
 

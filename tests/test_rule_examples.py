@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from conftest import found, settings
 
+from conftest import found, settings
 from toollint.engine.rulebook import Example, RuleSpec, load_builtin
 from toollint.engine.run import check_sources
 
