@@ -8,7 +8,9 @@ never fire on a guess.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 from toollint.catalog.model import Parameter, Tool
@@ -44,12 +46,13 @@ _CONFIRM_PARAMETER = re.compile(
 )
 
 
-def words(name: str) -> list[str]:
-    """`create_issueComment` → [create, issue, comment]."""
-    return [w.lower() for w in _WORD.findall(name)]
+@lru_cache(maxsize=32768)
+def words(name: str) -> tuple[str, ...]:
+    """`create_issueComment` → (create, issue, comment). Cached: every rule asks about the same names."""
+    return tuple(w.lower() for w in _WORD.findall(name))
 
 
-def name_words(name: str) -> list[str]:
+def name_words(name: str) -> tuple[str, ...]:
     """Words of a tool name that can carry its verb. In `sports_team.get_schedule` the part after the last dot is
     the function, and its words come first; ToolBench's `tracking_for_pack_send` is a `tracking` call of the
     `pack_send` API, so the words after `for` name the API, not the action."""
@@ -78,7 +81,7 @@ _PERSISTS = re.compile(
 )
 
 
-def _computes_a_value(tool: Tool, tokens: list[str]) -> bool:
+def _computes_a_value(tool: Tool, tokens: Sequence[str]) -> bool:
     verb = main_verb(tokens) or next(iter(words(str(tool.description or "")[:60])[:1]), "").rstrip("s")
     if verb not in _CONSTRUCTIVE:
         return False
@@ -96,7 +99,7 @@ def _risk_of(token: str) -> Risk | None:
     return None
 
 
-def main_verb(tokens: list[str]) -> str | None:
+def main_verb(tokens: Sequence[str]) -> str | None:
     """The verb of a name: verb-first names (`get_issue`) lead with it, noun-first ones (`issue_write`,
     `pull_request_read`) end with it; otherwise the first verb anywhere (`team_api.delete_team`)."""
     if not tokens:
@@ -107,7 +110,7 @@ def main_verb(tokens: list[str]) -> str | None:
     return next((t for t in tokens if _risk_of(t)), None)
 
 
-def verb_risk(tokens: list[str]) -> Risk | None:
+def verb_risk(tokens: Sequence[str]) -> Risk | None:
     verb = main_verb(tokens)
     return _risk_of(verb) if verb else None
 
@@ -144,7 +147,7 @@ class RiskProfile:
     missing_hints: tuple[str, ...] = ()  # MCP write tools: hints whose absence makes clients assume the worst
 
 
-def _annotation_risk(annotations: dict[str, Any], tokens: list[str]) -> tuple[Risk | None, tuple[str, ...]]:
+def _annotation_risk(annotations: dict[str, Any], tokens: Sequence[str]) -> tuple[Risk | None, tuple[str, ...]]:
     read_only = annotations.get("readOnlyHint")
     destructive = annotations.get("destructiveHint")
     if read_only is True:
@@ -177,7 +180,7 @@ def confirmation_parameter(tool: Tool) -> Parameter | None:
 
 def profile(tool: Tool) -> RiskProfile:
     meta = tool.meta
-    tokens = name_words(tool.name) if isinstance(tool.name, str) else []
+    tokens = name_words(tool.name) if isinstance(tool.name, str) else ()
     missing: tuple[str, ...] = ()
 
     risk: Risk | None = meta.get("risk") if meta.get("risk") in RISKS else None

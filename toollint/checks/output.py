@@ -97,7 +97,7 @@ def _identifies(name: str, id_parameter: str) -> bool:
     tokens = words(name)
     singular = words(id_parameter)[:-1]
     return bool(tokens) and (
-        tokens[-1] in ("id", "key", "identifier", "sku", "url", "email") or tokens == singular + ["id"]
+        tokens[-1] in ("id", "key", "identifier", "sku", "url", "email") or tokens == (*singular, "id")
     )
 
 
@@ -108,7 +108,7 @@ def uncorrelated_batch_output(tool: Tool, ctx: RuleContext) -> Iterator[Violatio
         return
     for items, at in _record_arrays(tool.output_schema, pointer):
         if not any(_identifies(str(name), id_parameter) for name in items["properties"]):
-            singular = "_".join(words(id_parameter)[:-1] + ["id"])
+            singular = "_".join((*words(id_parameter)[:-1], "id"))
             yield Violation(
                 at,
                 f"`{tool.display_name}` takes a list of `{id_parameter}` and returns a list of records with no field that "

@@ -33,8 +33,8 @@ _INVENTED_KEY = re.compile(
 )
 
 
-def _tokens(tool: Tool) -> list[str]:
-    return name_words(tool.name) if isinstance(tool.name, str) else []
+def _tokens(tool: Tool) -> tuple[str, ...]:
+    return name_words(tool.name) if isinstance(tool.name, str) else ()
 
 
 def _first_verb(tool: Tool) -> str | None:
