@@ -53,54 +53,49 @@ def _output_key(spec: dict[str, Any]) -> tuple[str, ...] | None:
     return None
 
 
-def _make_tool(
-    obj: dict[str, Any], pointer: Pointer, path: str, fmt: ToolFormat, spec_at: Pointer, source: str = ""
-) -> Tool:
+def _make_tool(obj: dict[str, Any], pointer: Pointer, path: str, fmt: ToolFormat, spec_at: Pointer) -> Tool:
     spec: dict[str, Any] = obj
     for key in spec_at:
         spec = spec[str(key)]
     input_key = _input_key(spec)
     spec_pointer = pointer + spec_at
-    return Tool(spec.get("name"), path, pointer, spec_pointer, fmt, spec, input_key, _output_key(spec), source)
+    return Tool(spec.get("name"), path, pointer, spec_pointer, fmt, spec, input_key, _output_key(spec))
 
 
-def _tools_in_list(
-    items: list[Any], pointer: Pointer, path: str, forced: ToolFormat | None, source: str
-) -> Iterator[Tool]:
+def _tools_in_list(items: list[Any], pointer: Pointer, path: str, forced: ToolFormat | None) -> Iterator[Tool]:
     recognised = [(i, obj, _function_spec(obj)) for i, obj in enumerate(items) if isinstance(obj, dict)]
     sibling = forced or next((spec[0] for _, _, spec in recognised if spec is not None), None)
     for i, obj, spec in recognised:
         if spec is not None:
             fmt = "gemini" if forced == "gemini" and spec[0] == "openai-function" else spec[0]
-            yield _make_tool(obj, pointer + (i,), path, fmt, spec[1], source)
+            yield _make_tool(obj, pointer + (i,), path, fmt, spec[1])
         elif any(key in obj for key in _GEMINI_LISTS) or "tools" in obj:
-            yield from tools_in(obj, pointer + (i,), path, source)
+            yield from tools_in(obj, pointer + (i,), path)
         elif sibling is not None and isinstance(obj.get("name"), str) and "type" not in obj:
             # a tool in a list of tools that forgot its schema: still a tool, and the rules will say so
-            yield _make_tool(obj, pointer + (i,), path, sibling, (), source)
+            yield _make_tool(obj, pointer + (i,), path, sibling, ())
 
 
-def tools_in(data: Any, pointer: Pointer, path: str, source: str = "") -> Iterator[Tool]:
-    """Tools in parsed data; `source` is the text of the file, kept for cheap whole-file tests."""
+def tools_in(data: Any, pointer: Pointer, path: str) -> Iterator[Tool]:
     if isinstance(data, list):
-        yield from _tools_in_list(data, pointer, path, None, source)
+        yield from _tools_in_list(data, pointer, path, None)
         return
     if not isinstance(data, dict):
         return
     spec = _function_spec(data)
     if spec is not None:
-        yield _make_tool(data, pointer, path, *spec, source)
+        yield _make_tool(data, pointer, path, *spec)
         return
     for key in _GEMINI_LISTS:
         if isinstance(data.get(key), list):
-            yield from _tools_in_list(data[key], pointer + (key,), path, "gemini", source)
+            yield from _tools_in_list(data[key], pointer + (key,), path, "gemini")
     if isinstance(data.get("tools"), list):
-        yield from _tools_in_list(data["tools"], pointer + ("tools",), path, None, source)
+        yield from _tools_in_list(data["tools"], pointer + ("tools",), path, None)
     if isinstance(data.get("functions"), list):
-        yield from _tools_in_list(data["functions"], pointer + ("functions",), path, "openai-function", source)
+        yield from _tools_in_list(data["functions"], pointer + ("functions",), path, "openai-function")
     result = data.get("result")
     if isinstance(result, dict) and isinstance(result.get("tools"), list):
-        yield from _tools_in_list(result["tools"], pointer + ("result", "tools"), path, "mcp", source)
+        yield from _tools_in_list(result["tools"], pointer + ("result", "tools"), path, "mcp")
 
 
 def _text_of(content: Any) -> str | None:

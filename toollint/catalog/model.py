@@ -34,7 +34,6 @@ class Tool:
     spec: dict[str, Any]
     input_key: str | None
     output_key: tuple[str, ...] | None
-    source: str = field(default="", repr=False, compare=False)  # the text of the whole file it came from
 
     @property
     def display_name(self) -> str:

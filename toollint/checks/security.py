@@ -6,7 +6,6 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterator
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from toollint.catalog.model import Tool
@@ -118,23 +117,6 @@ _POISON_MARKERS = (
     "before using",
     "before calling",
 )
-# Prefixes of the key formats, in their own case, for a whole-file test ("Asia" in prose is no AWS key).
-_KEY_PREFIXES = (
-    "sk-",
-    "AKIA",
-    "ASIA",
-    "ghp_",
-    "gho_",
-    "ghu_",
-    "ghs_",
-    "ghr_",
-    "github_pat_",
-    "xox",
-    "AIza",
-    "_live_",
-    "eyJ",
-    "PRIVATE KEY",
-)
 _KEY_MARKERS = (
     "sk-",
     "akia",
@@ -153,24 +135,7 @@ _KEY_MARKERS = (
 )
 
 
-@lru_cache(maxsize=64)
-def _lowered(source: str) -> str:
-    return source.lower()
-
-
-_ESCAPES = ("\\u", "\\U", "\\x", "\\N", "\\L", "\\P")  # JSON and YAML escapes can spell any character
-
-
-@lru_cache(maxsize=64)
-def _plain(source: str) -> bool:
-    """Whether the file's text shows every character as itself, so a whole-file test can speak for its tools."""
-    return bool(source) and not any(escape in source for escape in _ESCAPES)
-
-
 def _may_contain(tool: Tool, markers: tuple[str, ...]) -> bool:
-    """A marker in the tool's text; decided for a whole file at once when no marker is anywhere in it."""
-    if _plain(tool.source) and not any(marker in _lowered(tool.source) for marker in markers):
-        return False
     text = tool.text
     return any(marker in text for marker in markers)
 
@@ -198,7 +163,7 @@ def authorization_in_description(tool: Tool, ctx: RuleContext) -> Iterator[Viola
 
 
 def hidden_instructions(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
-    if (tool.source if _plain(tool.source) else tool.text).isascii() and not _may_contain(tool, _POISON_MARKERS):
+    if tool.text.isascii() and not _may_contain(tool, _POISON_MARKERS):
         return  # no invisible character can hide in ASCII, and no instruction lacks all the markers
     for text, pointer in _strings(tool.spec, tool.spec_pointer):
         invisible = _INVISIBLE.search(text)
@@ -252,11 +217,7 @@ def _sample_values(tool: Tool) -> Iterator[tuple[str, str, Pointer]]:
 def secret_in_definition(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
     threshold, minimum = ctx.options["min-entropy"], ctx.options["min-length"]
     found: list[tuple[str, str, Pointer]] = []
-    if (
-        any(marker in tool.source for marker in _KEY_PREFIXES)
-        if _plain(tool.source)
-        else _may_contain(tool, _KEY_MARKERS)
-    ):
+    if _may_contain(tool, _KEY_MARKERS):
         for text, pointer in _strings(tool.spec, tool.spec_pointer):
             for label, pattern in _KEY_FORMATS:
                 match = pattern.search(text)

@@ -193,7 +193,7 @@ def run(loaded: list[tuple[Document | None, list[LoadError]]], settings: Setting
                 Prompt(document.path, (), document.text, "system", agent if isinstance(agent, str) else None)
             )
             continue
-        found_tools = list(tools_in(document.data, (), document.path, document.text))
+        found_tools = list(tools_in(document.data, (), document.path))
         found_prompts = list(prompts_in(document.data, document.path, None))
         tools.extend(found_tools)
         prompts.extend(found_prompts)
