@@ -151,7 +151,6 @@ _REVERSIBILITY = re.compile(
 
 
 def undocumented_side_effect(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
-
     found = tool.risk
     if found.risk == "read":
         return
