@@ -34,18 +34,6 @@ def to_json_pointer(pointer: Pointer) -> str:
     return "".join("/" + str(s).replace("~", "~0").replace("/", "~1") for s in pointer)
 
 
-def from_json_pointer(text: str) -> Pointer:
-    if not text or text == "#":
-        return ()
-    text = text[1:] if text.startswith("#") else text
-    parts = text.split("/")[1:]
-    out: list[Segment] = []
-    for p in parts:
-        p = p.replace("~1", "/").replace("~0", "~")
-        out.append(int(p) if p.isdigit() else p)
-    return tuple(out)
-
-
 Anchor = Literal["value", "key"]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal, NamedTuple
@@ -166,11 +165,6 @@ class Catalog:
     tools: tuple[Tool, ...]
     prompts: tuple[Prompt, ...]
     agents: tuple[Agent, ...] = field(default=())
-
-    def parameters(self) -> Iterator[tuple[Tool, Parameter]]:
-        for tool in self.tools:
-            for parameter in tool.parameters:
-                yield tool, parameter
 
 
 def parameters_of(schema: Any, pointer: Pointer) -> tuple[Parameter, ...]:

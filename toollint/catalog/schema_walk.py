@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from toollint.diagnostics import Pointer
@@ -26,25 +25,6 @@ SCHEMA_VALUES = frozenset(
     }
 )
 SCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
-
-
-def subschemas(schema: Any, at: Pointer) -> Iterator[tuple[Any, Pointer]]:
-    """Every subschema position directly below `schema`, in document order."""
-    if not isinstance(schema, dict):
-        return
-    for key, value in schema.items():
-        if key in SCHEMA_MAPS:
-            if isinstance(value, dict):
-                for name, sub in value.items():
-                    yield sub, at + (key, name)
-        elif key in SCHEMA_VALUES:
-            yield value, at + (key,)
-        elif key in SCHEMA_LISTS or key == "items":
-            if isinstance(value, list):
-                for i, sub in enumerate(value):
-                    yield sub, at + (key, i)
-            elif key == "items":
-                yield value, at + (key,)
 
 
 def walk(schema: Any, at: Pointer) -> list[tuple[Any, Pointer]]:

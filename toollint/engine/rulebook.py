@@ -91,10 +91,6 @@ class RuleSpec:
     def default_options(self) -> dict[str, Any]:
         return {o.name: o.default for o in self.options}
 
-    @property
-    def family(self) -> str:
-        return re.sub(r"[0-9]+$", "", self.code)
-
 
 @dataclass(frozen=True)
 class Preset:

@@ -231,7 +231,6 @@ def run(loaded: list[tuple[Document | None, list[LoadError]]], settings: Setting
     )
 
 
-PER_TOOL_TARGETS = ("tool", "parameter")
 PARALLEL_MIN_TOOLS = 1500  # below this, starting workers costs more than it saves
 
 

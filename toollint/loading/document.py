@@ -62,7 +62,7 @@ class Document:
         if self._locator is None:
             from toollint.loading.json_source import JsonLocator
 
-            self._locator = JsonLocator(self.text, lines=self.lines) if self.kind == "json" else _TextLocator(self)
+            self._locator = JsonLocator(self.text, lines=self.lines) if self.kind == "json" else _TextLocator()
         return self._locator
 
     def span(self, pointer: Pointer, anchor: Anchor = "value") -> Span:
@@ -80,9 +80,6 @@ class Document:
 
 class _TextLocator:
     """Prompt texts have no pointers into structure; everything maps to the start of the file."""
-
-    def __init__(self, document: Document) -> None:
-        self._document = document
 
     def span(self, pointer: Pointer, anchor: Anchor = "value") -> Span:
         return Span(1, 1, 1, 1)
