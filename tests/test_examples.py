@@ -20,7 +20,7 @@ def check(*paths: Path, **overrides: object) -> list[tuple[str, int, str, Severi
     return [(Path(d.path).name, d.span.line, d.code, d.severity) for d in result.diagnostics]
 
 
-@pytest.mark.parametrize("name", ["anthropic.json", "openai.json", "mcp.yaml"])
+@pytest.mark.parametrize("name", ["anthropic.json", "openai.json", "mcp.yaml", "mcp_server.py"])
 @pytest.mark.parametrize("select", [None, ("ALL",)])
 def test_well_designed_toolset_has_no_warning_or_error(name: str, select: tuple[str, ...] | None) -> None:
     found = check(EXAMPLES / "well-designed" / name, select=select)

@@ -37,3 +37,11 @@ def test_version_imports_not_even_click() -> None:
 
 def test_rule_docs_import_no_heavy_dependency() -> None:
     assert not imported("rule", "TS001") & {*HEAVY, "jsonschema"}
+
+
+def test_python_files_import_libcst_only_when_they_can_declare_tools(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    plain = tmp_path / "util.py"
+    plain.write_text("def add(a: int, b: int) -> int:\n    return a + b\n")
+    assert "libcst" not in imported("check", str(plain))
+    server = imported("check", "tests/python_sources/fastmcp_server.py")
+    assert "libcst" in server and not server & {"anthropic", "deepdiff"}

@@ -7,6 +7,7 @@ from typing import Any
 
 from toollint.catalog.model import Prompt, Tool, ToolFormat
 from toollint.diagnostics import Pointer
+from toollint.loading.document import Document
 
 _INPUT_KEYS: dict[str, ToolFormat] = {
     "input_schema": "anthropic",
@@ -124,3 +125,18 @@ def prompts_in(data: Any, path: str, agent: str | None) -> Iterator[Prompt]:
                 role = str(message["role"]) if isinstance(message.get("role"), str) else "user"
                 if text is not None:
                     yield Prompt(path, ("messages", i, "content"), text, role, agent)
+
+
+def declarations(document: Document) -> tuple[list[Tool], list[Prompt]]:
+    """The tools and prompts a loaded document declares."""
+    path = document.path
+    if document.kind == "text":
+        agent = document.front_matter.get("agent")
+        return [], [Prompt(path, (), document.text, "system", agent if isinstance(agent, str) else None)]
+    if document.kind == "python":
+        data = document.data
+        tools = list(tools_in(data["tools"], ("tools",), path))
+        for index, literal in enumerate(data["literals"]):
+            tools.extend(tools_in(literal, ("literals", index), path))
+        return tools, [Prompt(path, ("prompts", key), text, "system", None) for key, text in data["prompts"].items()]
+    return list(tools_in(document.data, (), path)), list(prompts_in(document.data, path, None))

@@ -38,6 +38,17 @@ def _local_ref_target(tool: Tool, ref: str) -> Any:
     return node
 
 
+def _documented_in_description(tool: Tool, name: str) -> bool:
+    """An `Args:` entry (`name: ...`, `name (int): ...`) or `:param name:` in the tool's description documents it.
+
+    FastMCP and LangChain send a function's whole docstring as the description and no per-parameter text."""
+    description = tool.description
+    if _blank(description) or name not in description:
+        return False
+    entry = rf"^[ \t]*(?::param[ \t]+(?:\S+[ \t]+)?)?\*{{0,2}}{re.escape(name)}[ \t]*(?:\([^)\n]*\))?[ \t]*:[ \t]*\S"
+    return re.search(entry, description, re.MULTILINE) is not None
+
+
 def missing_parameter_description(parameter: Parameter, ctx: RuleContext) -> Iterator[Violation]:
     schema = parameter.schema
     if not isinstance(schema, dict):
@@ -49,6 +60,8 @@ def missing_parameter_description(parameter: Parameter, ctx: RuleContext) -> Ite
         target = _local_ref_target(ctx.tool, ref)
         if isinstance(target, dict) and not _blank(target.get("description")):
             return
+    if parameter.depth == 0 and ctx.tool is not None and _documented_in_description(ctx.tool, parameter.name):
+        return
     if "description" in schema:
         yield Violation(
             parameter.pointer + ("description",), f"parameter `{parameter.qualified_name}` has an empty description"

@@ -235,9 +235,9 @@ def rules(output_format: str) -> None:
 @click.option("--output-format", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
 def inventory(paths: tuple[Path, ...], config: Path | None, output_format: str) -> None:
     """List every tool under PATHS with its risk class, approval gate, idempotency and source."""
-    from toollint.catalog.extract import tools_in
+    from toollint.catalog.extract import declarations
     from toollint.loading.discover import PathNotFound, discover
-    from toollint.loading.document import DEFERRED_SUFFIXES, load
+    from toollint.loading.document import load
     from toollint.reporting.inventory import render, rows
 
     paths = paths or (Path("."),)
@@ -252,12 +252,10 @@ def inventory(paths: tuple[Path, ...], config: Path | None, output_format: str) 
     documents: dict[str, Any] = {}
     tools: list[Any] = []
     for candidate in candidates:
-        if candidate.path.suffix.lower() in DEFERRED_SUFFIXES:
-            continue
         document, errors = load(candidate.path, False, settings.max_file_size)
         for error in errors:
             click.echo(f"toollint: warning: {error.path}:{error.line}:{error.column}: {error.message}", err=True)
         if document is not None and document.kind != "text":
             documents[document.path] = document
-            tools.extend(tools_in(document.data, (), document.path))
+            tools.extend(declarations(document)[0])
     _write(render(rows(tools, documents), output_format))

@@ -12,14 +12,14 @@ from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from toollint.catalog.extract import prompts_in, tools_in
+from toollint.catalog.extract import declarations
 from toollint.catalog.model import Agent, Catalog, Prompt, Tool
 from toollint.diagnostics import Diagnostic, Pointer, Severity, Span, Violation
 from toollint.engine.config import Settings
 from toollint.engine.rulebook import RuleSpec
 from toollint.engine.suppressions import Suppression, comment_suppressions, pointer_suppressions, problem
 from toollint.loading.discover import Candidate, discover, is_documentation, matches
-from toollint.loading.document import DEFERRED_SUFFIXES, Document, LoadError, load, parse
+from toollint.loading.document import Document, LoadError, load, parse
 
 Check = Callable[[Any, "RuleContext"], Iterable[Violation]]
 Raw = tuple[RuleSpec, Violation, str, bool]  # a rule's violation, its file, whether on a write tool; not yet located
@@ -64,8 +64,6 @@ def check_paths(paths: list[Path], settings: Settings, skip_unrecognized: bool =
     loaded: list[tuple[Document | None, list[LoadError]]] = []
     candidates: Iterator[Candidate] = discover(paths, settings.exclude, settings.root)
     for candidate in candidates:
-        if candidate.path.suffix.lower() in DEFERRED_SUFFIXES:
-            continue
         if skip_unrecognized and candidate.explicit and is_documentation(candidate.path.name):
             continue  # pre-commit names README.md and friends; they are not prompts
         explicit = candidate.explicit and not skip_unrecognized
@@ -187,24 +185,15 @@ def run(loaded: list[tuple[Document | None, list[LoadError]]], settings: Setting
         if document is None:
             continue
         documents[document.path] = document
-        if document.kind == "text":
-            agent = document.front_matter.get("agent")
-            prompts.append(
-                Prompt(document.path, (), document.text, "system", agent if isinstance(agent, str) else None)
-            )
-            continue
-        found_tools = list(tools_in(document.data, (), document.path))
-        found_prompts = list(prompts_in(document.data, document.path, None))
+        found_tools, found_prompts = declarations(document)
+        if document.unevaluated:
+            engine_diagnostics.extend(_unevaluated(document, settings))
         tools.extend(found_tools)
         prompts.extend(found_prompts)
         if not found_tools and not found_prompts and document.explicit and not errors:
             collector.add(
                 unrecognised,
-                Violation(
-                    (),
-                    "no tool definitions or prompts found; expected Anthropic, OpenAI, MCP or Gemini tools, "
-                    "or a prompt file with `system`, `prompt` or `messages`",
-                ),
+                Violation((), _NOTHING_FOUND[document.kind == "python"]),
                 document.path,
             )
 
@@ -229,6 +218,22 @@ def run(loaded: list[tuple[Document | None, list[LoadError]]], settings: Setting
         internal_error=collector.internal_error,
         counts=Counter(d.code for d in diagnostics),
     )
+
+
+_NOTHING_FOUND = (
+    "no tool definitions or prompts found; expected Anthropic, OpenAI, MCP or Gemini tools, "
+    "or a prompt file with `system`, `prompt` or `messages`",
+    "no tools or prompts found; expected `@mcp.tool()`, LangChain `@tool`, `@function_tool`, a literal list "
+    "of tool dicts, or a module-level string named like `SYSTEM_PROMPT`",
+)
+
+
+def _unevaluated(document: Document, settings: Settings) -> Iterator[Diagnostic]:
+    """TL006: what toollint could not read in a Python file without running it."""
+    rule = settings.rulebook.by_code["TL006"]
+    severity = settings.severity.get(rule.code, rule.severity)
+    for span, message in document.unevaluated:
+        yield Diagnostic(rule.code, rule.name, severity, message, document.path, span)
 
 
 PARALLEL_MIN_TOOLS = 1500  # below this, starting workers costs more than it saves
@@ -408,6 +413,12 @@ def _subjects(target: str, catalog: Catalog, base: RuleContext) -> Iterator[tupl
                 yield prompt, context, prompt.path, prompt.pointer
 
 
+def _opaque(document: Document | None, pointer: Pointer) -> bool:
+    if document is None or not document.opaque:
+        return False
+    return any(pointer[: len(o)] == o for o in document.opaque)
+
+
 def _filter(
     diagnostics: list[Diagnostic], documents: dict[str, Document], settings: Settings, collector: _Collector
 ) -> list[Diagnostic]:
@@ -430,7 +441,7 @@ def _filter(
 
     suppressions: list[Suppression] = []
     for document in documents.values():
-        if document.kind in ("yaml", "text"):
+        if document.kind in ("yaml", "text", "python"):
             suppressions.extend(comment_suppressions(document))
         if document.kind != "text":
             suppressions.extend(pointer_suppressions(document))
@@ -443,6 +454,8 @@ def _filter(
     used: set[int] = set()
     kept: list[Diagnostic] = []
     for d in diagnostics:
+        if d.pointer and not d.code.startswith("TL") and _opaque(documents.get(d.path), d.pointer):
+            continue  # the value was not evaluated; a finding about it would be a guess
         if d.code not in settings.enabled or d.code in file_ignores(d.path) and d.code not in ("TL001", "TL005"):
             continue
         hit = next(
@@ -463,9 +476,9 @@ def _filter(
             if id(s) in used or not any(c in settings.enabled and c not in file_ignores(s.path) for c in s.codes):
                 continue
             why = f"unused suppression of {', '.join(s.codes)}: no such finding here"
-        violation = Violation(s.pointer, why) if s.scope is not None else Violation((), why)
+        violation = Violation(s.pointer, why) if not s.line else Violation((), why)
         diagnostic = collector.diagnostic(rule, violation, s.path)
-        if s.scope is None:
+        if s.line:
             diagnostic = Diagnostic(
                 diagnostic.code,
                 diagnostic.name,

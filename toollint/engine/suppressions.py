@@ -23,7 +23,7 @@ class Suppression:
     line: int = 0  # comment suppressions: where the comment is
     column: int = 0
     target_line: int = 0  # ... and the line whose findings it silences
-    scope: Pointer | None = None  # x-toollint suppressions: findings at or below this pointer
+    scope: Pointer | None = None  # findings at or below this pointer (x-toollint entries, Python tool headers)
     pointer: Pointer = ()  # where the x-toollint entry itself is
 
     def matches(self, code: str, line: int, pointer: Pointer) -> bool:
@@ -54,13 +54,15 @@ def comment_suppressions(document: Document) -> Iterator[Suppression]:
     if "toollint:" not in text:
         return
     lines = text.split("\n")
-    pattern, comment = (_HASH, "#") if document.kind == "yaml" else (_HTML, "<!--")
+    pattern, comment = (_HTML, "<!--") if document.kind == "text" else (_HASH, "#")
     for match in pattern.finditer(text):
         line, column = document.lines.position(match.start())
         own_line = not lines[line - 1][: column - 1].strip()
         target = _next_content_line(lines, line - 1, comment) if own_line else line
+        # in Python, a comment on a tool's decorators or `def` line covers the whole tool
+        scope = next((pointer for first, last, pointer in document.scopes if first <= target <= last), None)
         yield Suppression(
-            document.path, _codes(match.group("codes")), match.group("reason").strip(), line, column, target
+            document.path, _codes(match.group("codes")), match.group("reason").strip(), line, column, target, scope
         )
 
 
@@ -101,7 +103,7 @@ def _entries(path: str, raw: Any, scope: Pointer) -> Iterator[Suppression]:
 def problem(suppression: Suppression, known: set[str] | frozenset[str]) -> str | None:
     """Why a suppression is invalid (TL004), or None."""
     if not suppression.codes:
-        if suppression.scope is not None:
+        if not suppression.line:
             return "`x-toollint.ignore` entries must look like `{code: TS009, reason: why it is fine}`"
         return "suppression names no rule code; write `toollint: ignore[CODE] reason`"
     unknown = [c for c in suppression.codes if c not in known]

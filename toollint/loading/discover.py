@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from toollint.loading.document import DEFERRED_SUFFIXES, KIND_BY_SUFFIX
+from toollint.loading.document import KIND_BY_SUFFIX
 
 PRUNED_DIRECTORIES = frozenset({"node_modules", "__pycache__", "venv", "site-packages", "build", "dist", "htmlcov"})
 # Project documentation is not a prompt; it is checked only when named explicitly.
@@ -67,7 +67,7 @@ def discover(paths: Iterable[Path], exclude: tuple[str, ...] = (), root: Path | 
             )
             for name in sorted(filenames):
                 suffix = os.path.splitext(name)[1].lower()
-                if suffix not in KIND_BY_SUFFIX and suffix not in DEFERRED_SUFFIXES:
+                if suffix not in KIND_BY_SUFFIX:
                     continue
                 if name.startswith(".") or is_documentation(name):
                     continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any, Literal
 from toollint.diagnostics import Anchor, Pointer, Span
 from toollint.loading.positions import LineIndex, Locator
 
-Kind = Literal["json", "jsonl", "yaml", "text"]
+Kind = Literal["json", "jsonl", "yaml", "text", "python"]
 
 KIND_BY_SUFFIX: dict[str, Kind] = {
     ".json": "json",
@@ -25,10 +26,10 @@ KIND_BY_SUFFIX: dict[str, Kind] = {
     ".j2": "text",
     ".jinja": "text",
     ".jinja2": "text",
+    ".py": "python",
 }
-# Python sources are recognised so that pre-commit can pass them, but extracting tools from them
-# is not part of this release: they are skipped without a finding.
-DEFERRED_SUFFIXES = frozenset({".py"})
+# Python files that cannot declare a tool or a prompt are not parsed, which spares importing libcst.
+_MAY_DECLARE = re.compile(r"tool|PROMPT|SYSTEM|INSTRUCTIONS|system|instructions", re.I)
 
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
 
@@ -52,6 +53,11 @@ class Document:
     explicit: bool = False
     front_matter: dict[str, Any] = field(default_factory=dict)
     _locator: Locator | None = None
+    # Python sources only: pointers to values that could not be evaluated (findings there are dropped),
+    # the reasons as (span, message), and the lines of each tool's decorators and `def`, for suppressions
+    opaque: frozenset[Pointer] = frozenset()
+    unevaluated: tuple[tuple[Span, str], ...] = ()
+    scopes: tuple[tuple[int, int, Pointer], ...] = ()
 
     @cached_property
     def lines(self) -> LineIndex:
@@ -150,12 +156,45 @@ def parse(display: str, text: str, kind: Kind, explicit: bool) -> tuple[Document
         except YamlParseError as exc:
             return None, [LoadError(display, f"invalid YAML: {exc.message}", exc.line, exc.column)]
         return Document(display, kind, text, data, explicit, _locator=locator), []
+    if kind == "python":
+        return parse_python(display, text, explicit)
     from toollint.loading.text_source import split_front_matter
 
     front, error = split_front_matter(text)
     if error is not None:
         return None, [LoadError(display, error.message, error.line, error.column)]
     return Document(display, kind, text, text, explicit, front_matter=front), []
+
+
+def parse_python(display: str, text: str, explicit: bool) -> tuple[Document | None, list[LoadError]]:
+    """Tools and prompts declared in a Python file, read without importing or running it."""
+    if not _MAY_DECLARE.search(text):
+        return Document(display, "python", text, {"tools": [], "literals": [], "prompts": {}}, explicit), []
+    import libcst
+
+    from toollint.loading.python_source import PythonLocator
+    from toollint.loading.python_tools import extract
+
+    try:
+        extraction = extract(text)
+    except libcst.ParserSyntaxError as exc:
+        return None, [LoadError(display, f"invalid Python: {exc.message}", exc.raw_line, exc.raw_column + 1)]
+    except RecursionError:
+        return None, [LoadError(display, "Python source nested too deeply to analyse")]
+    module = extraction.module
+    unevaluated = tuple((module.node_span(p.node), p.message) for p in module.problems)
+    document = Document(
+        display,
+        "python",
+        text,
+        extraction.data,
+        explicit,
+        _locator=PythonLocator(module),
+        opaque=frozenset(module.opaque),
+        unevaluated=unevaluated,
+        scopes=tuple(extraction.scopes),
+    )
+    return document, []
 
 
 def load(path: Path, explicit: bool, max_size: int = DEFAULT_MAX_FILE_SIZE) -> tuple[Document | None, list[LoadError]]:

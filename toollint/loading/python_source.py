@@ -1,0 +1,341 @@
+"""Reading a Python file without running it: libcst's tree, import names, literal values and their positions.
+
+A Python file becomes a Document whose data is what the frameworks would send to a model (`{"tools": [...],
+"prompts": {...}}`), built by `python_tools`; this module supplies the pieces that need no framework knowledge:
+resolving names, evaluating literals, and the source map from JSON pointers back to nodes of the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, NamedTuple
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from toollint.diagnostics import Anchor, Pointer, Span
+from toollint.loading.positions import LineIndex
+
+
+class Unresolved(NamedTuple):
+    """An expression toollint cannot evaluate without running the code."""
+
+    node: cst.CSTNode
+    why: str
+
+
+class Problem(NamedTuple):
+    pointer: Pointer
+    node: cst.CSTNode
+    message: str
+
+
+_MAX_NAME_DEPTH = 16
+_KEYWORD_CALLS = ("dict", "ToolAnnotations")  # calls whose keyword arguments are the value
+
+
+class Module:
+    """One parsed module: its imports, classes and constants, positions, and the source map being built."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tree = cst.parse_module(text)
+        wrapper = MetadataWrapper(self.tree, unsafe_skip_copy=True)
+        self._positions = wrapper.resolve(PositionProvider)
+        self.lines = LineIndex(text)
+        self.imports: dict[str, str] = {}  # local name -> dotted origin
+        self.classes: dict[str, cst.ClassDef] = {}
+        self.constants: dict[str, cst.BaseExpression] = {}
+        self.problems: list[Problem] = []
+        # pointer -> (key, value): the nodes a finding at the pointer points at, or a span inside a docstring
+        self.nodes: dict[Pointer, tuple[cst.CSTNode | None, cst.CSTNode | Span]] = {}
+        self.opaque: set[Pointer] = set()
+        self._index()
+
+    # -- module index --------------------------------------------------------------------------------------
+
+    def _index(self) -> None:
+        assigned: dict[str, int] = {}
+        for statement in self.tree.body:
+            if isinstance(statement, cst.ClassDef):
+                self.classes[statement.name.value] = statement
+            elif isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    if isinstance(small, cst.Import):
+                        for alias in small.names:
+                            dotted = _dotted(alias.name) or ""
+                            local = _alias_name(alias) or dotted.split(".")[0]
+                            self.imports[local] = dotted if alias.asname else dotted.split(".")[0]
+                    elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                        base = (
+                            ("." * len(small.relative)) + (_dotted(small.module) or "")
+                            if small.module or small.relative
+                            else ""
+                        )
+                        for alias in small.names:
+                            name = _dotted(alias.name) or ""
+                            self.imports[_alias_name(alias) or name] = f"{base}.{name}" if base else name
+                    elif isinstance(small, (cst.Assign, cst.AnnAssign)):
+                        targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+                        for target in targets:
+                            if isinstance(target, cst.Name) and small.value is not None:
+                                assigned[target.value] = assigned.get(target.value, 0) + 1
+                                self.constants[target.value] = small.value
+        for name, count in assigned.items():
+            if count > 1:  # reassigned: which value holds depends on execution
+                del self.constants[name]
+
+    def qualified(self, node: cst.BaseExpression) -> str | None:
+        """`Optional` -> `typing.Optional`, `t.List` -> `typing.List`, `str` -> `str`; None when not a name."""
+        dotted = _dotted(node)
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        origin = self.imports.get(head)
+        if origin is None:
+            return dotted
+        return f"{origin}.{rest}" if rest else origin
+
+    # -- positions -----------------------------------------------------------------------------------------
+
+    def code_range(self, node: cst.CSTNode) -> CodeRange | None:
+        return self._positions.get(node)  # type: ignore[no-any-return]
+
+    def node_span(self, node: cst.CSTNode) -> Span:
+        found = self.code_range(node)
+        if found is None:
+            return Span(1, 1, 1, 1)
+        return Span(found.start.line, found.start.column + 1, found.end.line, found.end.column + 1)
+
+    def offset(self, line: int, column: int) -> int:
+        return self.lines.line_start(line) + column
+
+    def source(self, node: cst.CSTNode) -> str:
+        text = self.tree.code_for_node(node).strip()
+        return text if len(text) <= 60 else text[:57] + "..."
+
+    def place(self, pointer: Pointer, value: cst.CSTNode, key: cst.CSTNode | None = None) -> None:
+        if pointer:  # () is where scratch evaluations go; it stands for no place in the file
+            self.nodes.setdefault(pointer, (key, value))
+
+    def unresolved(self, pointer: Pointer, found: Unresolved) -> None:
+        self.opaque.add(pointer)
+        self.problems.append(Problem(pointer, found.node, found.why))
+
+    # -- literal evaluation --------------------------------------------------------------------------------
+
+    def evaluate(self, node: cst.BaseExpression, pointer: Pointer = (), depth: int = 0) -> Any:
+        """The value of a literal expression, recording each element's node under its pointer.
+
+        Names of module constants assigned once are followed; anything else comes back as `Unresolved`,
+        and inside containers the unresolved element is left out and reported.
+        """
+        self.place(pointer, node)
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+            return self.string(node, depth)
+        if isinstance(node, cst.Integer):
+            return int(node.evaluated_value)
+        if isinstance(node, cst.Float):
+            return float(node.evaluated_value)
+        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+            inner = self.evaluate(node.expression, pointer, depth)
+            return -inner if isinstance(inner, (int, float)) and not isinstance(inner, bool) else inner
+        if isinstance(node, cst.Name):
+            if node.value in ("True", "False", "None"):
+                return {"True": True, "False": False, "None": None}[node.value]
+            return self.constant(node, pointer, depth)
+        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+            return self._sequence(node, pointer, depth)
+        if isinstance(node, cst.Dict):
+            return self._mapping(node, pointer, depth)
+        if isinstance(node, cst.Call) and (self.qualified(node.func) or "").rsplit(".", 1)[-1] in _KEYWORD_CALLS:
+            if all(a.keyword is not None and not a.star for a in node.args):
+                return self.keywords(node, pointer, depth)
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            left, right = self.evaluate(node.left, pointer, depth), self.evaluate(node.right, pointer, depth)
+            if isinstance(left, str) and isinstance(right, str):
+                return left + right
+        return Unresolved(node, f"`{self.source(node)}` is not a literal")
+
+    def keywords(self, call: cst.Call, pointer: Pointer = (), depth: int = 0) -> dict[str, Any]:
+        """`dict(a=1)` or `ToolAnnotations(readOnlyHint=True)` as a dict; unevaluable arguments are reported."""
+        result: dict[str, Any] = {}
+        for arg in call.args:
+            if arg.keyword is None:
+                continue
+            key = arg.keyword.value
+            self.place(pointer + (key,), arg.value, arg.keyword)
+            value = self.evaluate(arg.value, pointer + (key,), depth)
+            if isinstance(value, Unresolved):
+                self.unresolved(pointer + (key,), value)
+            else:
+                result[key] = value
+        return result
+
+    def constant(self, node: cst.Name, pointer: Pointer, depth: int) -> Any:
+        value = self.constants.get(node.value)
+        if value is None or depth >= _MAX_NAME_DEPTH:
+            return Unresolved(node, f"`{node.value}` is not a constant of this module")
+        return self.evaluate(value, pointer, depth + 1)
+
+    def string(self, node: cst.BaseExpression, depth: int = 0) -> str | Unresolved:
+        if isinstance(node, cst.SimpleString):
+            value = node.evaluated_value
+            return value if isinstance(value, str) else Unresolved(node, "a bytes literal is not text")
+        if isinstance(node, cst.ConcatenatedString):
+            left, right = self.string(node.left, depth), self.string(node.right, depth)
+            if isinstance(left, Unresolved):
+                return left
+            if isinstance(right, Unresolved):
+                return right
+            return left + right
+        if isinstance(node, cst.FormattedString):
+            parts: list[str] = []
+            for part in node.parts:
+                if isinstance(part, cst.FormattedStringText):
+                    parts.append(part.value.replace("{{", "{").replace("}}", "}"))
+                    continue
+                assert isinstance(part, cst.FormattedStringExpression)
+                found = self.evaluate(part.expression, (), depth + 1) if part.format_spec is None else None
+                if not isinstance(found, (str, int, float)) or part.conversion is not None:
+                    return Unresolved(node, f"the f-string `{self.source(node)}` depends on run-time values")
+                parts.append(str(found))
+            text = "".join(parts)
+            return text if "\\" not in text else Unresolved(node, "f-strings with escapes are not evaluated")
+        if isinstance(node, cst.Name):
+            value = self.constant(node, (), depth)
+            return value if isinstance(value, (str, Unresolved)) else Unresolved(node, f"`{node.value}` is not text")
+        value = self.evaluate(node, (), depth)
+        if isinstance(value, (str, Unresolved)):
+            return value
+        return Unresolved(node, f"`{self.source(node)}` is not text")
+
+    def _sequence(self, node: cst.List | cst.Tuple | cst.Set, pointer: Pointer, depth: int) -> Any:
+        result: list[Any] = []
+        for element in node.elements:
+            if isinstance(element, cst.StarredElement):
+                return Unresolved(element, "a starred element is not a literal")
+            at = pointer + (len(result),)
+            value = self.evaluate(element.value, at, depth)
+            if isinstance(value, Unresolved):
+                self.unresolved(at, value)
+                continue
+            result.append(value)
+        return result
+
+    def _mapping(self, node: cst.Dict, pointer: Pointer, depth: int) -> Any:
+        result: dict[str, Any] = {}
+        for element in node.elements:
+            if not isinstance(element, cst.DictElement):
+                self.unresolved(pointer, Unresolved(element, "`**` in a dict literal is not evaluated"))
+                continue
+            key = self.evaluate(element.key, (), depth)
+            if not isinstance(key, (str, int, float, bool)) or key is None:
+                self.unresolved(
+                    pointer, Unresolved(element.key, f"the key `{self.source(element.key)}` is not a literal")
+                )
+                continue
+            key = str(key) if not isinstance(key, str) else key
+            at = pointer + (key,)
+            self.place(at, element.value, element.key)
+            value = self.evaluate(element.value, at, depth)
+            if isinstance(value, Unresolved):
+                self.unresolved(at, value)
+                if key == "description":
+                    result[key] = ""  # present but unknown: the findings it causes are dropped as opaque
+                continue
+            result[key] = value
+        return result
+
+    # -- string offsets ------------------------------------------------------------------------------------
+
+    def string_offsets(self, node: cst.CSTNode) -> list[int] | None:
+        """The file offset of every character of a string literal's value, for findings inside prompts."""
+        if isinstance(node, cst.ConcatenatedString):
+            left, right = self.string_offsets(node.left), self.string_offsets(node.right)
+            return left + right if left is not None and right is not None else None
+        if not isinstance(node, cst.SimpleString):
+            return None
+        found = self.code_range(node)
+        if found is None:
+            return None
+        start = self.offset(found.start.line, found.start.column)
+        prefix = node.prefix
+        quote = node.quote
+        body_start = start + len(prefix) + len(quote)
+        raw = node.value[len(prefix) + len(quote) : len(node.value) - len(quote)]
+        offsets = list(_escaped_offsets(raw, "r" in prefix.lower()))
+        value = node.evaluated_value
+        if not isinstance(value, str) or len(offsets) != len(value):
+            return None
+        return [body_start + o for o in offsets]
+
+
+def _escaped_offsets(raw: str, is_raw: bool) -> Iterator[int]:
+    """The offset in the literal's source of each character of its value."""
+    i = 0
+    while i < len(raw):
+        if raw[i] != "\\" or is_raw:
+            yield i
+            i += 1
+            continue
+        following = raw[i + 1 : i + 2]
+        if following == "\n":
+            i += 2  # a line continuation adds no character
+            continue
+        width = {"x": 4, "u": 6, "U": 10}.get(following, 2)
+        if following == "N":
+            width = raw.find("}", i) - i + 1
+        elif following in "01234567" and following:
+            width = 2
+            while width < 4 and i + width < len(raw) and raw[i + width] in "01234567":
+                width += 1
+        yield i
+        i += max(width, 2)
+
+
+def _dotted(node: cst.CSTNode | None) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        head = _dotted(node.value)
+        return f"{head}.{node.attr.value}" if head is not None else None
+    return None
+
+
+def _alias_name(alias: cst.ImportAlias) -> str | None:
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    return None
+
+
+class PythonLocator:
+    """Maps pointers into the extracted tools back to the decorator, `def`, parameter or keyword they came from."""
+
+    def __init__(self, module: Module) -> None:
+        self._module = module
+
+    def release(self) -> None:
+        pass
+
+    def _entry(self, pointer: Pointer) -> tuple[cst.CSTNode | None, cst.CSTNode | Span] | None:
+        nodes = self._module.nodes
+        for end in range(len(pointer), -1, -1):
+            found = nodes.get(pointer[:end])
+            if found is not None:
+                return found
+        return None
+
+    def span(self, pointer: Pointer, anchor: Anchor = "value") -> Span:
+        entry = self._entry(pointer)
+        if entry is None:
+            return Span(1, 1, 1, 1)
+        key, value = entry
+        chosen = key if anchor == "key" and key is not None else value
+        return chosen if isinstance(chosen, Span) else self._module.node_span(chosen)
+
+    def string_offsets(self, pointer: Pointer) -> list[int] | None:
+        found = self._module.nodes.get(pointer)
+        if found is None or isinstance(found[1], Span):
+            return None
+        return self._module.string_offsets(found[1])

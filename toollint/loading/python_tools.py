@@ -1,0 +1,451 @@
+"""Tools and prompts declared in Python: FastMCP/MCP SDK, LangChain, OpenAI Agents SDK, literal tool lists.
+
+Each framework's decorator is read statically and turned into the definition the framework would send,
+so a Python file becomes a Document like any JSON file: `{"tools": [...], "literals": [...], "prompts": {...}}`.
+Nothing is imported or executed; what cannot be evaluated is reported (TL006), never guessed.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import textwrap
+from dataclasses import dataclass, field
+from typing import Any
+
+import libcst as cst
+
+from toollint.diagnostics import Pointer, Span
+from toollint.loading.python_schema import SchemaBuilder, parse_docstring, raw_docstring
+from toollint.loading.python_source import Module, Unresolved
+
+_PROMPT_NAME = re.compile(r"PROMPT|SYSTEM|INSTRUCTIONS", re.I)
+_PROMPT_KEYWORDS = ("system", "instructions", "system_prompt")
+_TOOL_KEYS = ("input_schema", "inputSchema", "parameters", "function_declarations", "functionDeclarations")
+_SERVER_CLASSES = ("FastMCP", "MCPServer")
+_LANGCHAIN_SKIPPED = ("run_manager", "callbacks")
+_LANGCHAIN_INJECTED = ("InjectedToolArg", "InjectedState", "InjectedStore", "InjectedToolCallId")
+
+
+@dataclass
+class Extraction:
+    module: Module
+    tools: list[dict[str, Any]] = field(default_factory=list)
+    literals: list[Any] = field(default_factory=list)
+    prompts: dict[str, str] = field(default_factory=dict)
+    scopes: list[tuple[int, int, Pointer]] = field(default_factory=list)  # (first line, last line, tool)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return {"tools": self.tools, "literals": self.literals, "prompts": self.prompts}
+
+
+def might_declare_tools(text: str) -> bool:
+    """A cheap test that spares libcst (and its import) for Python files that cannot hold tools or prompts."""
+    return "tool" in text or "Tool" in text or _PROMPT_NAME.search(text) is not None
+
+
+def extract(text: str) -> Extraction:
+    extraction = Extraction(Module(text))
+    _Visitor(extraction).run()
+    return extraction
+
+
+class _Visitor(cst.CSTVisitor):
+    def __init__(self, extraction: Extraction) -> None:
+        self.x = extraction
+        self.m = extraction.module
+        self.servers = self._servers()
+        self.functions = {s.name.value: s for s in self.m.tree.body if isinstance(s, cst.FunctionDef)}
+        self._claimed: set[int] = set()
+
+    def run(self) -> None:
+        self.m.tree.visit(self)
+
+    def _servers(self) -> set[str]:
+        """Names bound to `FastMCP(...)` / `MCPServer(...)` at module level."""
+        names = set()
+        for name, value in self.m.constants.items():
+            if isinstance(value, cst.Call):
+                qualified = self.m.qualified(value.func) or ""
+                if qualified.rsplit(".", 1)[-1] in _SERVER_CLASSES:
+                    names.add(name)
+        return names
+
+    # -- visiting ------------------------------------------------------------------------------------------
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        for decorator in node.decorators:
+            framework, options = self._framework(decorator.decorator)
+            if framework is not None:
+                self._function(node, framework, options, decorator)
+                return
+
+    def visit_Call(self, node: cst.Call) -> None:
+        qualified = self.m.qualified(node.func) or ""
+        last = qualified.rsplit(".", 1)[-1]
+        if last == "Tool" and qualified.startswith("mcp") and any(_kw(node, k) for k in ("inputSchema", "name")):
+            self._mcp_tool_call(node)
+        elif qualified.endswith("StructuredTool.from_function"):
+            self._from_function(node)
+        for arg in node.args:
+            if arg.keyword is None:
+                continue
+            if arg.keyword.value == "tools" and isinstance(arg.value, (cst.List, cst.Dict)):
+                self._literal(arg.value)
+            elif arg.keyword.value in _PROMPT_KEYWORDS:
+                # `system=SYSTEM_PROMPT` is the constant's prompt, checked once under the constant's name
+                key = arg.value.value if isinstance(arg.value, cst.Name) else None
+                self._prompt(key or f"{arg.keyword.value}@{self.m.node_span(arg).line}", arg.value)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        self._assignment([t.target for t in node.targets], node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._assignment([node.target], node.value)
+
+    def visit_Return(self, node: cst.Return) -> None:
+        if isinstance(node.value, (cst.List, cst.Dict)):
+            self._literal(node.value)
+
+    def _assignment(self, targets: list[cst.BaseAssignTargetExpression], value: cst.BaseExpression) -> None:
+        if isinstance(value, (cst.List, cst.Dict)):
+            self._literal(value)
+            return
+        for target in targets:
+            if isinstance(target, cst.Name) and _PROMPT_NAME.search(target.value):
+                self._prompt(target.value, value)
+
+    # -- prompts and literal tool lists --------------------------------------------------------------------
+
+    def _prompt(self, key: str, value: cst.BaseExpression) -> None:
+        if not isinstance(value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.Name)):
+            return
+        text = self.m.string(value)
+        if isinstance(text, str) and text.strip() and key not in self.x.prompts:
+            self.x.prompts[key] = text
+            self.m.place(("prompts", key), value)
+
+    def _literal(self, node: cst.List | cst.Dict) -> None:
+        if id(node) in self._claimed:
+            return
+        self._claimed.add(id(node))
+        source = self.m.tree.code_for_node(node)
+        if "name" not in source or not any(key in source for key in _TOOL_KEYS):
+            return
+        from toollint.catalog.extract import tools_in
+
+        index = len(self.x.literals)
+        pointer: Pointer = ("literals", index)
+        problems_before = len(self.m.problems)
+        value = self.m.evaluate(node, pointer)
+        if isinstance(value, Unresolved) or not next(tools_in(value, pointer, ""), None):
+            del self.m.problems[problems_before:]
+            return
+        self.x.literals.append(value)
+
+    # -- decorated functions -------------------------------------------------------------------------------
+
+    def _framework(self, decorator: cst.BaseExpression) -> tuple[str | None, dict[str, cst.Arg]]:
+        call = decorator if isinstance(decorator, cst.Call) else None
+        target = call.func if call is not None else decorator
+        options = {a.keyword.value: a for a in call.args if a.keyword is not None} if call else {}
+        positional = [a for a in call.args if a.keyword is None] if call else []
+        qualified = self.m.qualified(target) or ""
+        if isinstance(target, cst.Attribute) and target.attr.value == "tool":
+            owner = self.m.qualified(target.value) or ""
+            if owner in self.servers or self._imports_mcp():
+                if positional:
+                    options.setdefault("name", positional[0])
+                return "mcp", options
+            return None, {}
+        if qualified.startswith("langchain") and qualified.endswith(".tool"):
+            if positional:
+                options.setdefault("name", positional[0])
+            return "langchain", options
+        if qualified in ("agents.function_tool", "agents.tool.function_tool"):
+            return "agents", options
+        return None, {}
+
+    def _imports_mcp(self) -> bool:
+        return any(origin.split(".")[0] in ("mcp", "fastmcp") for origin in self.m.imports.values())
+
+    def _function(
+        self, fn: cst.FunctionDef, framework: str, options: dict[str, cst.Arg], decorator: cst.Decorator
+    ) -> None:
+        index = len(self.x.tools)
+        pointer: Pointer = ("tools", index)
+        m = self.m
+        m.place(pointer, decorator, fn.name)
+        header = m.code_range(fn)
+        body = m.code_range(fn.body)
+        if header is not None and body is not None:
+            first = m.code_range(fn.decorators[0]) if fn.decorators else header
+            self.x.scopes.append((first.start.line if first else header.start.line, body.start.line, pointer))
+
+        name = self._option_string(options, "name_override" if framework == "agents" else "name", pointer + ("name",))
+        if name is None:
+            name = fn.name.value
+            m.place(pointer + ("name",), fn.name)
+        elif isinstance(name, Unresolved):
+            m.unresolved(pointer, name)
+            return
+
+        doc = raw_docstring(fn)
+        cleaned = inspect.cleandoc(doc[0]) if doc else None
+        parsed = parse_docstring(cleaned) if cleaned else None
+        param_docs: dict[str, str] = {}
+        if framework == "agents" and parsed is not None and _truthy(m, options.get("use_docstring_info"), True):
+            param_docs = parsed.parameters
+        elif framework == "langchain" and parsed is not None and _truthy(m, options.get("parse_docstring"), False):
+            param_docs = parsed.parameters
+
+        description_key = "description_override" if framework == "agents" else "description"
+        description = self._option_string(options, description_key, pointer + ("description",))
+        if isinstance(description, Unresolved):
+            m.unresolved(pointer + ("description",), description)
+            description = ""
+        if description is None and doc is not None:
+            m.place(pointer + ("description",), doc[1])
+            if framework == "mcp":
+                description = doc[0]
+            elif framework == "langchain":
+                if _truthy(m, options.get("parse_docstring"), False) and parsed is not None:
+                    description = parsed.description
+                else:
+                    description = textwrap.dedent(doc[0]).strip()
+            elif parsed is not None and _truthy(m, options.get("use_docstring_info"), True):
+                description = parsed.description or None
+
+        input_key = {"mcp": "inputSchema", "langchain": "parameters", "agents": "parameters"}[framework]
+        builder = SchemaBuilder(m, pointer + (input_key, "$defs"))
+        schema_title = {"mcp": f"{fn.name.value}Arguments", "langchain": name, "agents": f"{name}_args"}
+        args_schema = options.get("args_schema")
+        if framework == "langchain" and args_schema is not None:
+            schema = self._model_args(builder, args_schema.value, pointer + (input_key,))
+            if schema is not None:  # LangChain retitles the model after the tool and moves its docstring out
+                schema.pop("description", None)
+                schema["title"] = name
+        else:
+            schema = self._signature(fn, framework, builder, pointer + (input_key,), param_docs, doc, cleaned)
+            schema["title"] = schema_title[framework]
+        if schema is None:
+            return
+        m.place(pointer + (input_key,), fn.params, fn.name)
+        if builder.defs:
+            schema = {"$defs": builder.defs, **schema}
+
+        tool: dict[str, Any]
+        if framework == "mcp":
+            tool = {"name": name}
+            title = self._option_string(options, "title", pointer + ("title",))
+            if isinstance(title, str):
+                tool["title"] = title
+            tool["description"] = description or ""
+            tool["inputSchema"] = schema
+            output = self._mcp_output(fn, pointer + ("outputSchema",), options)
+            if output is not None:
+                tool["outputSchema"] = output
+            annotations = options.get("annotations")
+            if annotations is not None:
+                value = self._annotations(annotations.value, pointer + ("annotations",))
+                if value is not None:
+                    tool["annotations"] = value
+        elif framework == "langchain":
+            tool = {"name": name, "description": description or "", "parameters": schema}
+        else:
+            strict = _truthy(m, options.get("strict_mode"), True)
+            tool = {"type": "function", "name": name}
+            if description is not None:
+                tool["description"] = description
+            tool["parameters"] = strict_schema(schema) if strict else schema
+            tool["strict"] = strict
+        self.x.tools.append(tool)
+
+    def _mcp_output(self, fn: cst.FunctionDef, pointer: Pointer, options: dict[str, cst.Arg]) -> dict[str, Any] | None:
+        """FastMCP's structured output schema: a returned model as is, a mapping as an object, else `{result}`."""
+        if fn.returns is None or not _truthy(self.m, options.get("structured_output"), True):
+            return None
+        annotation = fn.returns.annotation
+        builder = SchemaBuilder(self.m, pointer + ("$defs",))
+        cls = self.m.classes.get(self.m.qualified(annotation) or "")
+        if cls is not None and builder.is_model(cls):
+            schema = builder.model_schema(cls, pointer)
+            return {"$defs": builder.defs, **schema} if builder.defs else schema
+        built = builder.annotation(annotation, pointer)
+        if isinstance(built, Unresolved) or built.schema in ({}, {"additionalProperties": True, "type": "object"}):
+            return None  # unknown, or a bare `dict`: FastMCP declares no shape either
+        self.m.place(pointer, annotation)
+        schema = built.schema
+        if schema.get("type") == "object" and "additionalProperties" in schema:
+            schema = {**schema, "title": f"{fn.name.value}DictOutput"}
+        else:
+            result = schema if built.is_ref else {**schema, "title": "Result"}
+            schema = {"properties": {"result": result}, "required": ["result"], "title": f"{fn.name.value}Output"}
+            schema["type"] = "object"
+        return {"$defs": builder.defs, **schema} if builder.defs else schema
+
+    def _option_string(self, options: dict[str, cst.Arg], key: str, pointer: Pointer) -> str | Unresolved | None:
+        arg = options.get(key)
+        if arg is None or (isinstance(arg.value, cst.Name) and arg.value.value == "None"):
+            return None
+        self.m.place(pointer, arg.value, arg.keyword)
+        return self.m.string(arg.value)
+
+    def _annotations(self, node: cst.BaseExpression, pointer: Pointer) -> dict[str, Any] | None:
+        value = self.m.evaluate(node, pointer)
+        if isinstance(value, Unresolved):
+            self.m.unresolved(pointer, value)
+            return None
+        return value if isinstance(value, dict) else None
+
+    def _signature(
+        self,
+        fn: cst.FunctionDef,
+        framework: str,
+        builder: SchemaBuilder,
+        pointer: Pointer,
+        param_docs: dict[str, str],
+        doc: tuple[str, cst.CSTNode] | None,
+        cleaned: str | None,
+    ) -> dict[str, Any]:
+        properties: dict[str, Any] = {}
+        required: list[str] = []
+        params = list(fn.params.posonly_params) + list(fn.params.params) + list(fn.params.kwonly_params)
+        for position, param in enumerate(params):
+            if self._skipped(param, position, framework):
+                continue
+            name = param.name.value
+            annotation = param.annotation.annotation if param.annotation is not None else None
+            spec = builder.field_spec(param.default)
+            description = param_docs.get(name)
+            description_node: cst.CSTNode | None = None
+            if description is None and framework in ("agents", "langchain") and annotation is not None:
+                description = self._annotated_string(annotation)
+            elif description is not None and doc is not None:
+                description_node = doc[1]
+            key, schema, is_required = builder.field(
+                name, annotation, spec, pointer + ("properties",), param.name, description, description_node
+            )
+            if description_node is not None and cleaned is not None and doc is not None:
+                self._place_docstring_line(pointer + ("properties", key, "description"), doc, name)
+            properties[key] = schema
+            if is_required:
+                required.append(key)
+        result: dict[str, Any] = {"properties": properties}
+        if required:
+            result["required"] = required
+        result["type"] = "object"
+        return result
+
+    def _place_docstring_line(self, pointer: Pointer, doc: tuple[str, cst.CSTNode], name: str) -> None:
+        """Point a docstring parameter description at its own line of the docstring."""
+        raw = doc[0].split("\n")
+        for i, line in enumerate(raw):
+            stripped = line.strip()
+            if re.match(rf"(:param\s+(\S+\s+)?)?\*{{0,2}}{re.escape(name)}\b", stripped):
+                found = self.m.code_range(doc[1])
+                if found is not None:
+                    column = len(line) - len(line.lstrip()) + (found.start.column + 4 if i == 0 else 0)
+                    line_no = found.start.line + i
+                    self.m.nodes[pointer] = (None, Span(line_no, column + 1, line_no, column + 1 + len(stripped)))
+                return
+
+    def _annotated_string(self, annotation: cst.BaseExpression) -> str | None:
+        if isinstance(annotation, cst.Subscript) and (self.m.qualified(annotation.value) or "").endswith("Annotated"):
+            for element in annotation.slice[1:]:
+                if isinstance(element.slice, cst.Index) and isinstance(element.slice.value, cst.SimpleString):
+                    text = self.m.string(element.slice.value)
+                    if isinstance(text, str):
+                        return text
+        return None
+
+    def _skipped(self, param: cst.Param, position: int, framework: str) -> bool:
+        name = param.name.value
+        if position == 0 and name in ("self", "cls"):
+            return True
+        annotation = param.annotation.annotation if param.annotation is not None else None
+        outer = annotation.value if isinstance(annotation, cst.Subscript) else annotation
+        type_name = (self.m.qualified(outer) or "").rsplit(".", 1)[-1] if outer is not None else ""
+        if framework == "mcp":
+            return type_name == "Context"
+        if framework == "agents":
+            return position == 0 and type_name in ("RunContextWrapper", "ToolContext")
+        if name in _LANGCHAIN_SKIPPED or type_name == "RunnableConfig":
+            return True
+        source = self.m.tree.code_for_node(annotation) if annotation is not None else ""
+        return any(marker in source for marker in _LANGCHAIN_INJECTED)
+
+    def _model_args(self, builder: SchemaBuilder, node: cst.BaseExpression, pointer: Pointer) -> dict[str, Any] | None:
+        qualified = self.m.qualified(node) or ""
+        cls = self.m.classes.get(qualified)
+        if cls is None or not builder.is_model(cls):
+            self.m.unresolved(
+                pointer, Unresolved(node, f"`{self.m.source(node)}` is not a pydantic model of this file")
+            )
+            return None
+        return builder.model_schema(cls, pointer)
+
+    # -- other declarations --------------------------------------------------------------------------------
+
+    def _mcp_tool_call(self, node: cst.Call) -> None:
+        index = len(self.x.literals)
+        pointer: Pointer = ("literals", index)
+        self.m.place(pointer, node)
+        value = self.m.keywords(node, pointer)
+        if isinstance(value.get("name"), str) and "inputSchema" in value:
+            self.x.literals.append(value)
+
+    def _from_function(self, node: cst.Call) -> None:
+        func = _kw(node, "func") or (node.args[0].value if node.args and node.args[0].keyword is None else None)
+        fn = self.functions.get(func.value) if isinstance(func, cst.Name) else None
+        if fn is None:
+            return
+        options = {a.keyword.value: a for a in node.args if a.keyword is not None}
+        self._function(fn, "langchain", options, cst.Decorator(decorator=node))
+        self.m.place(("tools", len(self.x.tools) - 1), node, fn.name)
+
+
+def _kw(call: cst.Call, key: str) -> cst.BaseExpression | None:
+    return next((a.value for a in call.args if a.keyword is not None and a.keyword.value == key), None)
+
+
+def _truthy(module: Module, arg: cst.Arg | None, default: bool) -> bool:
+    if arg is None:
+        return default
+    value = module.evaluate(arg.value, ())
+    return value if isinstance(value, bool) else default
+
+
+def strict_schema(schema: Any) -> Any:
+    """What the Agents SDK sends in strict mode: closed objects, every property required, no null defaults."""
+    defs = schema.get("$defs", {}) if isinstance(schema, dict) else {}
+
+    def visit(node: Any) -> Any:
+        if isinstance(node, list):
+            return [visit(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        node = dict(node)
+        ref = node.get("$ref")
+        if isinstance(ref, str) and len(node) > 1 and ref.startswith("#/$defs/"):
+            target = defs.get(ref[len("#/$defs/") :])
+            if isinstance(target, dict):
+                del node["$ref"]
+                node = {**target, **node}
+        if "default" in node and node["default"] is None:
+            del node["default"]
+        if node.get("type") == "object":
+            node.setdefault("additionalProperties", False)
+            if isinstance(node.get("properties"), dict):
+                node["required"] = list(node["properties"])
+        for key in ("properties", "$defs"):
+            if isinstance(node.get(key), dict):
+                node[key] = {k: visit(v) for k, v in node[key].items()}
+        for key in ("items", "anyOf", "allOf", "oneOf", "prefixItems"):
+            if key in node:
+                node[key] = visit(node[key])
+        return node
+
+    return visit(schema)
