@@ -80,6 +80,10 @@ CASES = {
     ),
     "invalid UTF-8": ("latin1.json", lambda: '[{"name": "caf\u00e9"}]'.encode("latin-1"), "invalid UTF-8"),
     "binary file": ("image.json", lambda: bytes(range(256)) * 64, "binary file"),
+    # libcst's native parser overflows the C stack on these; they must be refused before it sees them
+    "python 100,000-deep brackets": ("deep.py", lambda: b"TOOLS = " + b"[" * 100_000 + b"]" * 100_000, "too deeply"),
+    "python 20,000-term expression": ("long.py", lambda: b"TOOLS = 1" + b" + 1" * 20_000, "too deeply"),
+    "python 50,000 unary minuses": ("minus.py", lambda: b"TOOLS = " + b"-" * 50_000 + b"1", "too deeply"),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -170,17 +171,20 @@ def parse_python(display: str, text: str, explicit: bool) -> tuple[Document | No
     """Tools and prompts declared in a Python file, read without importing or running it."""
     if not _MAY_DECLARE.search(text):
         return Document(display, "python", text, {"tools": [], "literals": [], "prompts": {}}, explicit), []
-    import libcst
-
+    too_deep = _too_deep_for_libcst(text)
+    if too_deep is not None:
+        return None, [LoadError(display, too_deep)]
     from toollint.loading.python_source import PythonLocator
     from toollint.loading.python_tools import extract
 
-    try:
-        extraction = extract(text)
-    except libcst.ParserSyntaxError as exc:
-        return None, [LoadError(display, f"invalid Python: {exc.message}", exc.raw_line, exc.raw_column + 1)]
-    except RecursionError:
+    outcome = _with_large_stack(lambda: extract(text))
+    if isinstance(outcome, RecursionError):
         return None, [LoadError(display, "Python source nested too deeply to analyse")]
+    if isinstance(outcome, BaseException):
+        line, column = getattr(outcome, "raw_line", 1), getattr(outcome, "raw_column", 0) + 1
+        message = getattr(outcome, "message", str(outcome))
+        return None, [LoadError(display, f"invalid Python: {message}", line, column)]
+    extraction = outcome
     module = extraction.module
     unevaluated = tuple((module.node_span(p.node), p.message) for p in module.problems)
     document = Document(
@@ -195,6 +199,42 @@ def parse_python(display: str, text: str, explicit: bool) -> tuple[Document | No
         scopes=tuple(extraction.scopes),
     )
     return document, []
+
+
+def _too_deep_for_libcst(text: str) -> str | None:
+    """libcst's native parser overflows the C stack on nesting that CPython's own parser refuses cleanly."""
+    import ast
+
+    try:
+        ast.parse(text)
+    except SyntaxError as exc:
+        if "too many nested" in str(exc.msg):
+            return f"Python source nested too deeply to analyse ({exc.msg})"
+    except (RecursionError, MemoryError):
+        return "Python source nested too deeply to analyse"
+    return None  # other syntax errors are libcst's to report: it knows newer grammar than this interpreter
+
+
+def _with_large_stack(work: Callable[[], Any]) -> Any:
+    """Run `work` in a thread with a 256 MB stack; return its result or the exception it raised."""
+    import threading
+
+    outcome: list[Any] = [RecursionError()]
+
+    def target() -> None:
+        try:
+            outcome[0] = work()
+        except Exception as exc:  # reported as a parse error by the caller
+            outcome[0] = exc
+
+    previous = threading.stack_size(256 * 1024 * 1024)
+    try:
+        thread = threading.Thread(target=target)
+        thread.start()
+    finally:
+        threading.stack_size(previous)
+    thread.join()
+    return outcome[0]
 
 
 def load(path: Path, explicit: bool, max_size: int = DEFAULT_MAX_FILE_SIZE) -> tuple[Document | None, list[LoadError]]:
