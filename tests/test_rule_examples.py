@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 
 from conftest import found, settings
+from toollint.diff.gate import against, tools_of
+from toollint.diff.lock import locked, tool_hash
 from toollint.engine.rulebook import Example, RuleSpec, load_builtin
-from toollint.engine.run import check_sources
+from toollint.engine.run import Extra, check_sources, parse_sources
 
 BOOK = load_builtin()
 CASES = [
@@ -23,7 +26,7 @@ CASES = [
 def test_rule_example(rule: RuleSpec, kind: str, index: int, example: Example) -> None:
     base = settings(extend_select=(rule.code,))
     options = {**base.options, rule.code: {**base.options[rule.code], **example.options}}
-    result = check_sources(example.files(), dataclasses.replace(base, options=options))
+    result = check_sources(example.files(), dataclasses.replace(base, options=options), _against_before(rule, example))
     hits = [
         hit
         for hit, d in zip(found(result, rule.code), [d for d in result.diagnostics if d.code == rule.code], strict=True)
@@ -35,6 +38,17 @@ def test_rule_example(rule: RuleSpec, kind: str, index: int, example: Example) -
             assert sorted({line for line, _, _ in hits}) == sorted(example.lines)
     else:
         assert not hits, f"{rule.code} fired on its good example {index + 1}: {result.diagnostics}"
+
+
+def _against_before(rule: RuleSpec, example: Example) -> list[Extra]:
+    """Change rules compare the example with its `before` version: by diff, or (TC021) through a lock."""
+    if example.before is None:
+        return []
+    old = parse_sources([(example.before_file or example.file, example.before)], explicit=False)
+    if rule.code == "TC021":
+        pinned = {str(t.name): tool_hash(t) for t in tools_of(old)[0]}
+        return [locked(Path("toollint.lock"), pinned)]
+    return [against(old)]
 
 
 def test_every_rule_is_documented_with_examples() -> None:

@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from toollint.catalog.model import Prompt, Tool
-from toollint.catalog.prompt_parts import Call, Mention, PromptParts, is_placeholder
+from toollint.catalog.prompt_parts import Block, Call, Mention, PromptParts, is_placeholder
 from toollint.checks.constraints import is_instance, list_at, types_of
 from toollint.diagnostics import Pointer, Violation
 
@@ -24,7 +24,7 @@ def parts(prompt: Prompt) -> PromptParts:
     return PromptParts(prompt)
 
 
-def _at(prompt: Prompt, start: int, end: int, message: str) -> Violation:
+def at_offsets(prompt: Prompt, start: int, end: int, message: str) -> Violation:
     """A finding at offsets of the prompt text; for a prompt inside a YAML or JSON file, of its string value."""
     return Violation(prompt.pointer, message, offsets=(start, max(end, start + 1)))
 
@@ -77,7 +77,7 @@ def unknown_tool_reference(prompt: Prompt, ctx: RuleContext) -> Iterator[Violati
             continue
         if ctx.agent is not None and mention.name in ctx.agent.vocabulary:
             continue
-        yield _at(
+        yield at_offsets(
             prompt,
             mention.start,
             mention.end,
@@ -103,7 +103,7 @@ def vague_tool_reference(prompt: Prompt, ctx: RuleContext) -> Iterator[Violation
         words = category.lower().split()
         if any(w in _GENERIC for w in words) or category in tools or parts(prompt).in_fence(match.start()):
             continue
-        yield _at(
+        yield at_offsets(
             prompt,
             match.start(),
             match.end(),
@@ -143,7 +143,7 @@ def unbounded_loop_instruction(prompt: Prompt, ctx: RuleContext) -> Iterator[Vio
     )
     if loop is None or _STOP.search(text) or parts(prompt).in_fence(loop.start()):
         return
-    yield _at(
+    yield at_offsets(
         prompt,
         loop.start(),
         loop.end(),
@@ -180,7 +180,7 @@ def retry_instruction_on_write_tool(prompt: Prompt, ctx: RuleContext) -> Iterato
         named = [m.name for m in mentions if window_start <= m.start < end and m.name in tools]
         risky = [n for n in dict.fromkeys(named) if _risky_to_repeat(tools[n])]
         if risky:
-            yield _at(
+            yield at_offsets(
                 prompt,
                 start + retry.start(),
                 start + retry.end(),
@@ -273,30 +273,19 @@ def invalid_example_call(prompt: Prompt, ctx: RuleContext) -> Iterator[Violation
     tools = _tools(ctx)
     if not tools:
         return
-    for block, call in parts(prompt).calls:
-        if _counter_example(prompt, block.start):
-            continue
+    for call in example_calls(prompt):
         tool = tools.get(call.name)
         if tool is None:
             start, end = call.name_span
-            yield _at(
+            yield at_offsets(
                 prompt,
                 start,
                 end,
                 f"the example calls `{call.name}`, which is not a tool of this agent{_closest(call.name, tools, ctx.agent)}",
             )
             continue
-        if not isinstance(call.arguments, dict) or not isinstance(tool.input_schema, dict):
-            continue
-        for at, problem in _object_problems(call.arguments, tool.input_schema, (), 0):
-            label = ".".join(str(p) for p in at if p != "#key")
-            start, end = _span(call, at)
-            yield _at(
-                prompt,
-                start,
-                end,
-                f"example call of `{call.name}`: {f'`{label}`: ' if label and not problem.startswith('`') else ''}{problem}",
-            )
+        for start, end, message in call_problems(call, tool.input_schema):
+            yield at_offsets(prompt, start, end, message)
 
 
 # ---- TP006 stale-example-response -------------------------------------------------------------------------
@@ -306,10 +295,8 @@ _RESPONSE_WORDS = re.compile(
 )
 
 
-def stale_example_response(prompt: Prompt, ctx: RuleContext) -> Iterator[Violation]:
-    tools = _tools(ctx)
-    if not tools:
-        return
+def response_examples(prompt: Prompt, tools: dict[str, Tool]) -> Iterator[tuple[Block, Tool]]:
+    """Example responses in a prompt, each with the tool it shows: the one named just before it."""
     call_blocks = {id(block) for block, _ in parts(prompt).calls}
     for block in parts(prompt).blocks:
         if id(block) in call_blocks or not isinstance(block.data, dict) or _counter_example(prompt, block.start):
@@ -318,25 +305,52 @@ def stale_example_response(prompt: Prompt, ctx: RuleContext) -> Iterator[Violati
         if not _RESPONSE_WORDS.search(context[-200:]):
             continue
         named = [m for m in parts(prompt).mentions if block.start - 400 <= m.start < block.start and m.name in tools]
-        if not named:
+        if named:
+            yield block, tools[named[-1].name]
+
+
+def response_problems(block: Block, tool_name: str, schema: Any) -> Iterator[tuple[int, int, str]]:
+    """Where an example response disagrees with an output schema: (start, end, message)."""
+    if not isinstance(schema, dict) or not isinstance(schema.get("properties"), dict):
+        return
+    properties = schema["properties"]
+    for key, value in block.data.items():
+        span = block.spans.get((key, "#key"), (block.start, block.end))
+        if key not in properties:
+            yield (*span, f"`{key}`: not in the current output schema of `{tool_name}`{_closest(key, properties)}")
             continue
-        tool = tools[named[-1].name]
-        schema = tool.output_schema
-        if not isinstance(schema, dict) or not isinstance(schema.get("properties"), dict):
-            continue
-        properties = schema["properties"]
-        for key, value in block.data.items():
-            span = block.spans.get((key, "#key"), (block.start, block.end))
-            if key not in properties:
-                yield _at(
-                    prompt,
-                    *span,
-                    f"`{key}`: not in the current output schema of `{tool.name}`{_closest(key, properties)}",
-                )
-                continue
-            for at, problem in _value_problems(value, properties[key], (key,)):
-                start, end = block.spans.get(at, span)
-                yield _at(prompt, start, end, f"`{key}` in the example response of `{tool.name}`: {problem}")
+        for at, problem in _value_problems(value, properties[key], (key,)):
+            start, end = block.spans.get(at, span)
+            yield start, end, f"`{key}` in the example response of `{tool_name}`: {problem}"
+
+
+def call_problems(call: Call, schema: Any) -> Iterator[tuple[int, int, str]]:
+    """Where an example call disagrees with an input schema: (start, end, message)."""
+    if not isinstance(call.arguments, dict) or not isinstance(schema, dict):
+        return
+    for at, problem in _object_problems(call.arguments, schema, (), 0):
+        label = ".".join(str(p) for p in at if p != "#key")
+        start, end = _span(call, at)
+        yield (
+            start,
+            end,
+            f"example call of `{call.name}`: {f'`{label}`: ' if label and not problem.startswith('`') else ''}{problem}",
+        )
+
+
+def example_calls(prompt: Prompt) -> Iterator[Call]:
+    for block, call in parts(prompt).calls:
+        if not _counter_example(prompt, block.start):
+            yield call
+
+
+def stale_example_response(prompt: Prompt, ctx: RuleContext) -> Iterator[Violation]:
+    tools = _tools(ctx)
+    if not tools:
+        return
+    for block, tool in response_examples(prompt, tools):
+        for start, end, message in response_problems(block, tool.name, tool.output_schema):
+            yield at_offsets(prompt, start, end, message)
 
 
 # ---- TP007 unknown-parameter-reference --------------------------------------------------------------------
@@ -362,7 +376,7 @@ def unknown_parameter_reference(prompt: Prompt, ctx: RuleContext) -> Iterator[Vi
             parameters = {p.name for p in tool.parameters}
             if name not in parameters:
                 offset = start + match.start("name" if match.group("name") else "name2")
-                yield _at(
+                yield at_offsets(
                     prompt,
                     offset,
                     offset + len(name),
@@ -389,7 +403,7 @@ def prompt_only_safety_rule(prompt: Prompt, ctx: RuleContext) -> Iterator[Violat
         ungated = [t.display_name for t in agent.tools if t.risk.risk == "destructive" and t.risk.approval is None]
         if not ungated:
             return
-        yield _at(
+        yield at_offsets(
             prompt,
             match.start(),
             match.end(),

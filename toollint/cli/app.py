@@ -36,6 +36,8 @@ class CheckInvocation:
     color: str
     skip_unrecognized: bool
     jobs: int = 0
+    base: str | None = None
+    locked: bool = False
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -78,6 +80,12 @@ def cli() -> None:
     is_flag=True,
     help="Skip named files that hold no tool or prompt (for pre-commit, which names every file).",
 )
+@click.option(
+    "--base",
+    metavar="REV",
+    help="Also report what changed since this git revision (TC rules), e.g. origin/main.",
+)
+@click.option("--locked", is_flag=True, help="Report tools whose definition differs from toollint.lock (TC021).")
 @click.option("-q", "--quiet", is_flag=True, help="Leave out the summary line.")
 @click.option(
     "--color",
@@ -100,6 +108,8 @@ def check(
     statistics: bool,
     jobs: int,
     skip_unrecognized: bool,
+    base: str | None,
+    locked: bool,
     quiet: bool,
     color: str,
 ) -> None:
@@ -114,7 +124,17 @@ def check(
         output_format=output_format,
     )
     invocation = CheckInvocation(
-        paths or (Path("."),), overrides, output_file, exit_zero, statistics, quiet, color, skip_unrecognized, jobs
+        paths or (Path("."),),
+        overrides,
+        output_file,
+        exit_zero,
+        statistics,
+        quiet,
+        color,
+        skip_unrecognized,
+        jobs,
+        base,
+        locked,
     )
     raise SystemExit(run_check(invocation))
 
@@ -127,7 +147,6 @@ def run_check(invocation: CheckInvocation) -> int:
     gc.disable()
     from toollint.engine.run import check_paths
     from toollint.loading.discover import PathNotFound
-    from toollint.reporting import ReportOptions, renderer
 
     missing = [p for p in invocation.paths if not p.exists()]
     if missing:
@@ -135,36 +154,77 @@ def run_check(invocation: CheckInvocation) -> int:
     try:
         settings = load_settings(invocation.overrides, invocation.paths[0])
         jobs = invocation.jobs or _available_cores()
-        result = check_paths(list(invocation.paths), settings, invocation.skip_unrecognized, jobs)
+        extra = _extra_checks(invocation, settings)
+        result = check_paths(list(invocation.paths), settings, invocation.skip_unrecognized, jobs, extra)
     except ConfigError as exc:
         _fail(str(exc))
     except PathNotFound as exc:
         _fail(str(exc))
-
-    use_color = invocation.color == "always" or (
-        invocation.color == "auto"
-        and invocation.output_file is None
-        and not os.environ.get("NO_COLOR")
-        and sys.stdout.isatty()
+    return _report(
+        result,
+        settings,
+        invocation.output_file,
+        invocation.color,
+        invocation.quiet,
+        invocation.statistics,
+        invocation.exit_zero,
     )
-    options = ReportOptions(settings.rulebook, color=use_color, quiet=invocation.quiet, version=__version__)
-    if invocation.statistics:
+
+
+def _extra_checks(invocation: CheckInvocation, settings: Any) -> list[Any]:
+    """`--base` and `--locked`: checks against an older revision and against the lock file."""
+    extra: list[Any] = []
+    if invocation.base:
+        from toollint.diff.gate import against
+        from toollint.diff.sources import SideError, revision_side
+
+        try:
+            extra.append(against(revision_side(invocation.base, list(invocation.paths), settings)))
+        except SideError as exc:
+            _fail(str(exc))
+    if invocation.locked:
+        from toollint.diff.lock import LockError, find_lock, locked, read_lock
+
+        lock_path = find_lock(settings)
+        try:
+            extra.append(locked(lock_path, read_lock(lock_path)))
+        except LockError as exc:
+            _fail(str(exc))
+    return extra
+
+
+def _report(
+    result: Any,
+    settings: Any,
+    output_file: Path | None,
+    color: str,
+    quiet: bool,
+    statistics: bool = False,
+    exit_zero: bool = False,
+) -> int:
+    from toollint.reporting import ReportOptions, renderer
+
+    use_color = color == "always" or (
+        color == "auto" and output_file is None and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+    )
+    options = ReportOptions(settings.rulebook, color=use_color, quiet=quiet, version=__version__)
+    if statistics:
         from toollint.reporting.text import render_statistics
 
         report = render_statistics(result)
     else:
         report = renderer(settings.output_format)(result, options)
-    if invocation.output_file is not None:
+    if output_file is not None:
         try:
-            invocation.output_file.write_text(report, encoding="utf-8")
+            output_file.write_text(report, encoding="utf-8")
         except OSError as exc:
-            _fail(f"cannot write `{invocation.output_file}`: {exc.strerror or exc}")
+            _fail(f"cannot write `{output_file}`: {exc.strerror or exc}")
     else:
         _write(report)
 
     if result.internal_error:
         return EXIT_ERROR
-    if invocation.exit_zero:
+    if exit_zero:
         return EXIT_SUCCESS
     worst = result.worst()
     return EXIT_FINDINGS if worst is not None and worst >= settings.fail_on else EXIT_SUCCESS
@@ -259,3 +319,97 @@ def inventory(paths: tuple[Path, ...], config: Path | None, output_format: str) 
             documents[document.path] = document
             tools.extend(declarations(document)[0])
     _write(render(rows(tools, documents), output_format))
+
+
+_LEVELS = {"breaking": "error", "risky": "warning", "safe": "info"}
+
+
+@cli.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--config", type=click.Path(path_type=Path), help="Config file to use instead of the closest one.")
+@click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default="text", show_default=True)
+@click.option("--output-file", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to this file.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(list(_LEVELS)),
+    default="breaking",
+    show_default=True,
+    help="Lowest level of change that makes the exit code 1.",
+)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are breaking changes.")
+@click.option("-q", "--quiet", is_flag=True, help="Leave out the summary line.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+def diff(
+    old: str,
+    new: str,
+    config: Path | None,
+    output_format: str,
+    output_file: Path | None,
+    fail_on: str,
+    exit_zero: bool,
+    quiet: bool,
+    color: str,
+) -> None:
+    """Report what changed between two versions of a toolset, and what the change breaks.
+
+    OLD and NEW are each a file, a folder, a git revision (the current folder at that revision: `HEAD~1`,
+    `origin/main`) or `REV:path`. Changes are breaking (error), risky (warning) or safe (info); prompts in NEW
+    that still use the old shape turn them into errors at the prompt's line.
+    """
+    import dataclasses
+
+    from toollint.diff.gate import against
+    from toollint.diff.sources import SideError, side
+    from toollint.engine.run import run
+
+    try:
+        settings = load_settings(
+            Overrides(config=config, output_format=output_format, fail_on=_LEVELS[fail_on]), Path(".")
+        )
+        old_loaded = side(old, settings)
+        new_loaded = side(new, settings, new=True)
+    except (ConfigError, SideError) as exc:
+        _fail(str(exc))
+    for _, errors in old_loaded:
+        for error in errors:
+            click.echo(
+                f"toollint: warning: old version unreadable: {error.path}:{error.line}: {error.message}", err=True
+            )
+    changes_only = frozenset(
+        code for code in settings.rulebook.by_code if code.startswith("TC") or code in ("TL001", "TL005")
+    )
+    result = run(new_loaded, dataclasses.replace(settings, enabled=changes_only), extra=[against(old_loaded)])
+    raise SystemExit(_report(result, settings, output_file, color, quiet, exit_zero=exit_zero))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--config", type=click.Path(path_type=Path), help="Config file to use instead of the closest one.")
+def lock(paths: tuple[Path, ...], config: Path | None) -> None:
+    """Pin every tool under PATHS: write toollint.lock, which `toollint check --locked` compares against."""
+    from toollint.diff.gate import tools_of
+    from toollint.diff.lock import find_lock, write_lock
+    from toollint.engine.run import load_paths
+    from toollint.loading.discover import PathNotFound
+    from toollint.loading.document import display_path
+
+    paths = paths or (Path("."),)
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        _fail(f"path `{missing[0]}` does not exist")
+    try:
+        settings = load_settings(Overrides(config=config), paths[0])
+        loaded = load_paths(list(paths), settings)
+    except (ConfigError, PathNotFound) as exc:
+        _fail(str(exc))
+    errors = [e for _, found in loaded for e in found]
+    if errors:
+        first = errors[0]
+        _fail(f"{first.path}:{first.line}:{first.column}: {first.message}; fix it before pinning the tools")
+    target = find_lock(settings)
+    try:
+        count = write_lock(target, tools_of(loaded)[0], settings.root)
+    except OSError as exc:
+        _fail(f"cannot write `{target}`: {exc.strerror or exc}")
+    click.echo(f"wrote {display_path(target)}: {count} tools pinned")

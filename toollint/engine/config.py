@@ -15,7 +15,7 @@ from toollint.loading.document import DEFAULT_MAX_FILE_SIZE
 CONFIG_FILES = (".toollint.yaml", "toollint.yaml", "pyproject.toml")
 PROVIDER_TARGETS = ("anthropic", "openai", "openai-strict", "anthropic-strict", "gemini", "mcp")
 DEFAULT_TARGETS = ("anthropic", "openai", "mcp")
-OUTPUT_FORMATS = ("text", "concise", "json", "jsonl", "sarif", "github", "junit")
+OUTPUT_FORMATS = ("text", "concise", "json", "jsonl", "sarif", "github", "junit", "markdown")
 DEFAULT_PRESET = "recommended"
 _KEYS = (
     "extends",

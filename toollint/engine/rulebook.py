@@ -14,7 +14,7 @@ from typing import Any
 
 from toollint.diagnostics import Severity
 
-TARGETS = ("tool", "parameter", "toolset", "prompt")
+TARGETS = ("tool", "parameter", "toolset", "prompt", "change")  # change: TC rules, run by diffs and --locked
 OPTION_TYPES: dict[str, tuple[type, ...]] = {
     "integer": (int,),
     "number": (int, float),
@@ -64,6 +64,8 @@ class Example:
     options: Mapping[str, Any] = field(default_factory=dict)
     lines: tuple[int, ...] = ()  # for bad examples: lines where the rule must fire (optional)
     context: tuple[tuple[str, str], ...] = ()  # other files checked with it, such as the tools a prompt uses
+    before: str | None = None  # change rules: the previous version of `before_file`, diffed against the files
+    before_file: str | None = None
 
     def files(self) -> list[tuple[str, str]]:
         return [*self.context, (self.file, self.source)]
@@ -145,7 +147,20 @@ def _examples(raw: Any, where: str) -> tuple[Example, ...]:
         if not isinstance(context, dict):
             raise RulebookError(f"{where}: `with` of example {i + 1} must map file names to their text")
         extra = tuple((str(name), str(text)) for name, text in context.items())
-        out.append(Example(str(file), item["source"], dict(item.get("options") or {}), tuple(lines), extra))
+        before = item.get("before")
+        if before is not None and not isinstance(before, str):
+            raise RulebookError(f"{where}: `before` of example {i + 1} must be the text of the previous version")
+        out.append(
+            Example(
+                str(file),
+                item["source"],
+                dict(item.get("options") or {}),
+                tuple(lines),
+                extra,
+                before,
+                str(item.get("before-file", file)) if before is not None else None,
+            )
+        )
     return tuple(out)
 
 

@@ -60,23 +60,42 @@ def resolve_check(rule: RuleSpec) -> Check:
     return getattr(module, function)  # type: ignore[no-any-return]
 
 
-def check_paths(paths: list[Path], settings: Settings, skip_unrecognized: bool = False, jobs: int = 1) -> Result:
-    loaded: list[tuple[Document | None, list[LoadError]]] = []
+Loaded = list[tuple[Document | None, list[LoadError]]]
+# checks that need more than the checked files (an older revision, the lock file) and add their diagnostics
+Extra = Callable[[Catalog, dict[str, Document], Settings], list[Diagnostic]]
+
+
+def load_paths(paths: list[Path], settings: Settings, skip_unrecognized: bool = False) -> Loaded:
+    loaded: Loaded = []
     candidates: Iterator[Candidate] = discover(paths, settings.exclude, settings.root)
     for candidate in candidates:
         if skip_unrecognized and candidate.explicit and is_documentation(candidate.path.name):
             continue  # pre-commit names README.md and friends; they are not prompts
         explicit = candidate.explicit and not skip_unrecognized
         loaded.append(load(candidate.path, explicit, settings.max_file_size))
-    return run(loaded, settings, jobs)
+    return loaded
 
 
-def check_sources(sources: Iterable[tuple[str, str]], settings: Settings) -> Result:
-    """Lint in-memory files (name, text); the name's suffix decides the parser. Used by tests and rule examples."""
+def check_paths(
+    paths: list[Path],
+    settings: Settings,
+    skip_unrecognized: bool = False,
+    jobs: int = 1,
+    extra: Sequence[Extra] = (),
+) -> Result:
+    return run(load_paths(paths, settings, skip_unrecognized), settings, jobs, extra)
+
+
+def parse_sources(sources: Iterable[tuple[str, str]], explicit: bool = True) -> Loaded:
+    """In-memory files (name, text); the name's suffix decides the parser."""
     from toollint.loading.document import KIND_BY_SUFFIX
 
-    loaded = [parse(name, text, KIND_BY_SUFFIX[Path(name).suffix.lower()], True) for name, text in sources]
-    return run(loaded, settings)
+    return [parse(name, text, KIND_BY_SUFFIX[Path(name).suffix.lower()], explicit) for name, text in sources]
+
+
+def check_sources(sources: Iterable[tuple[str, str]], settings: Settings, extra: Sequence[Extra] = ()) -> Result:
+    """Lint in-memory files. Used by tests and rule examples."""
+    return run(parse_sources(sources), settings, extra=extra)
 
 
 class _Collector:
@@ -164,7 +183,7 @@ def _agents(settings: Settings, tools: list[Tool], prompts: list[Prompt]) -> tup
     return tuple(agents)
 
 
-def run(loaded: list[tuple[Document | None, list[LoadError]]], settings: Settings, jobs: int = 1) -> Result:
+def run(loaded: Loaded, settings: Settings, jobs: int = 1, extra: Sequence[Extra] = ()) -> Result:
     book = settings.rulebook
     documents: dict[str, Document] = {}
     collector = _Collector(settings, documents)
@@ -207,6 +226,8 @@ def run(loaded: list[tuple[Document | None, list[LoadError]]], settings: Setting
         per_tool = _check_tools(checks, settings, documents, catalog.tools, pending)
     diagnostics = engine_diagnostics + per_tool[0]
     collector.internal_error |= per_tool[1]
+    for more in extra:
+        diagnostics += more(catalog, documents, settings)
     diagnostics = _filter(diagnostics, documents, settings, collector)
     diagnostics.sort(key=Diagnostic.sort_key)
     return Result(

@@ -1,0 +1,262 @@
+"""Changes between two toolsets, linked to the prompts that use them, as TC diagnostics.
+
+Tools are matched by name; a removed and an added tool with the same input schema and a similar name (or
+`x-toollint.renamed_from`) are a rename. Each change keeps its level (breaking / risky / safe → error /
+warning / info); a prompt that still names a removed tool, reads a removed field or shows a worked example
+that only the old version accepts turns the change into an error at the prompt's own line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, NamedTuple
+
+from toollint.catalog.extract import declarations
+from toollint.catalog.model import Catalog, Prompt, Tool
+from toollint.diagnostics import Anchor, Diagnostic, Severity, Violation
+from toollint.diff.schemas import Change, Comparer, Level, fingerprint, normalise, similar_names
+from toollint.engine.config import Settings
+from toollint.loading.document import Document, LoadError
+
+LEVEL_SEVERITY: dict[str, Severity] = {"breaking": Severity.ERROR, "risky": Severity.WARNING, "safe": Severity.INFO}
+SEVERITY_LEVEL = {severity: level for level, severity in LEVEL_SEVERITY.items()}
+
+Loaded = list[tuple[Document | None, list[LoadError]]]
+
+
+class Located(NamedTuple):
+    """A change with the tool it belongs to and the file it is reported in (offsets: inside a prompt)."""
+
+    change: Change
+    path: str
+    tool: str
+    offsets: tuple[int, int] | None = None
+
+
+def tools_of(loaded: Loaded) -> tuple[list[Tool], dict[str, Document]]:
+    tools: list[Tool] = []
+    documents: dict[str, Document] = {}
+    for document, _ in loaded:
+        if document is not None:
+            documents[document.path] = document
+            tools.extend(declarations(document)[0])
+    return tools, documents
+
+
+def _by_name(tools: Iterable[Tool]) -> dict[str, Tool]:
+    named: dict[str, Tool] = {}
+    for tool in tools:
+        if isinstance(tool.name, str):
+            named.setdefault(tool.name, tool)
+    return named
+
+
+def _renamed_from(tool: Tool) -> str | None:
+    meta = tool.spec.get("x-toollint")
+    value = meta.get("renamed_from") if isinstance(meta, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _input_print(tool: Tool) -> str:
+    return fingerprint(normalise(tool.input_schema, ()))
+
+
+def compare_tools(old: Tool, new: Tool) -> list[Change]:
+    name = str(new.name)
+    changes: list[Change] = []
+    strict = new.spec.get("strict") is True
+    inputs = Comparer("input", name, closed=strict)
+    inputs.compare(normalise(old.input_schema, old.input_pointer), normalise(new.input_schema, new.input_pointer))
+    changes += inputs.changes
+    old_output, new_output = old.output_schema, new.output_schema
+    if isinstance(old_output, dict) and isinstance(new_output, dict):
+        outputs = Comparer("output", name)
+        outputs.compare(
+            normalise(old_output, old.output_pointer or ()), normalise(new_output, new.output_pointer or ())
+        )
+        changes += outputs.changes
+    elif isinstance(old_output, dict):
+        message = "no longer declares its output schema; readers lose the contract they were written against"
+        changes.append(Change("output-schema-removed", "risky", "TC010", new.pointer, message))
+    elif isinstance(new_output, dict):
+        message = "now declares an output schema"
+        changes.append(Change("output-schema-added", "safe", "TC014", new.output_pointer or new.pointer, message))
+    if old.description != new.description:
+        message = "the description changed; the model chooses tools and fills arguments from it"
+        changes.append(Change("tool-description-changed", "safe", "TC022", new.at("description"), message))
+    for key in ("annotations", "x-toollint"):
+        before, after = old.spec.get(key), new.spec.get(key)
+        if key == "x-toollint":
+            before, after = _without_ignores(before), _without_ignores(after)
+        if before != after:
+            message = f"`{key}` changed: {_summary(before)} → {_summary(after)}"
+            changes.append(Change(f"tool-{key.removeprefix('x-')}-changed", "safe", "TC022", new.at(key), message))
+    return changes
+
+
+def _without_ignores(meta: Any) -> Any:
+    return {k: v for k, v in meta.items() if k not in ("ignore", "renamed_from")} if isinstance(meta, dict) else meta
+
+
+def _summary(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {v}" for k, v in list(value.items())[:5]) + "}"
+    return "none" if value is None else str(value)
+
+
+def toolset_changes(old_tools: Iterable[Tool], new_tools: Iterable[Tool]) -> list[Located]:
+    old, new = _by_name(old_tools), _by_name(new_tools)
+    found: list[Located] = []
+    removed = [n for n in old if n not in new]
+    added = [n for n in new if n not in old]
+    renames: dict[str, str] = {}
+    for new_name in added:
+        declared = _renamed_from(new[new_name])
+        candidates = [declared] if declared in removed else []
+        if not candidates and declared is None:
+            shape = _input_print(new[new_name])
+            candidates = [
+                o for o in removed if o not in renames and similar_names(o, new_name) and _input_print(old[o]) == shape
+            ]
+        if candidates:
+            renames[candidates[0]] = new_name
+    for name in removed:
+        if name in renames:
+            target = new[renames[name]]
+            message = f"renamed to `{target.name}`; prompts, examples and histories that call `{name}` break"
+            change = Change("tool-renamed", "breaking", "TC001", target.at("name"), message)
+            found.append(Located(change, target.path, name))
+            found += [Located(c, target.path, str(target.name)) for c in compare_tools(old[name], target)]
+            continue
+        tool = old[name]
+        message = "tool removed; calls to it fail"
+        found.append(
+            Located(Change("tool-removed", "risky", "TC001", tool.at("name"), message, old_side=True), tool.path, name)
+        )
+    for name in added:
+        if name in renames.values():
+            continue
+        tool = new[name]
+        found.append(Located(Change("tool-added", "safe", "TC023", tool.at("name"), "tool added"), tool.path, name))
+    for name, tool in new.items():
+        if name in old:
+            found += [Located(c, tool.path, name) for c in compare_tools(old[name], tool)]
+    return found
+
+
+# -- linking prompts ----------------------------------------------------------------------------------------
+
+
+def _mentions(prompt: Prompt, word: str) -> Iterator[int]:
+    """Offsets where a prompt names `word` as a tool or field: in backticks, as a JSON key or a call."""
+    pattern = re.compile(rf"`{re.escape(word)}(?:\(\))?`|\"{re.escape(word)}\"\s*:|(?<![\w.]){re.escape(word)}\(")
+    for match in pattern.finditer(prompt.text):
+        yield match.start() + (1 if match.group(0)[0] in '`"' else 0)
+
+
+def link_prompts(changes: list[Located], old_tools: Iterable[Tool], new_catalog: Catalog) -> list[Located]:
+    """Raise changes that prompts depend on, and add TC020 where a worked example only fits the old version."""
+    from toollint.checks.prompts import call_problems, example_calls, response_examples, response_problems
+
+    old = _by_name(old_tools)
+    new = _by_name(new_catalog.tools)
+    linked: list[Located] = []
+    for located in changes:
+        change = located.change
+        if change.id in ("tool-removed", "tool-renamed"):
+            for prompt in new_catalog.prompts:
+                offset = next(_mentions(prompt, located.tool), None)
+                if offset is not None:
+                    message = f"{change.message}; this prompt still names `{located.tool}`"
+                    moved = change._replace(level="breaking", pointer=prompt.pointer, message=message, old_side=False)
+                    linked.append(Located(moved, prompt.path, located.tool, (offset, offset + len(located.tool))))
+                    linked.append(Located(change._replace(level="breaking"), located.path, located.tool))
+                    break
+            else:
+                linked.append(located)
+            continue
+        if change.id == "output-optional-property-removed":
+            key = change.field.rsplit(".", 1)[-1]
+            if any(next(_mentions(p, key), None) is not None for p in new_catalog.prompts):
+                message = f"{change.message}, and a prompt still reads `{key}`"
+                linked.append(Located(change._replace(level="breaking", message=message), located.path, located.tool))
+                continue
+        linked.append(located)
+
+    changed = {c.tool for c in changes if c.change.level != "safe" and c.tool in old and c.tool in new}
+    for agent in new_catalog.agents:
+        tools = agent.tools_by_name
+        for prompt in agent.prompts:
+            for call in example_calls(prompt):
+                if call.name in changed and call.name in tools:
+                    linked += _stale(
+                        prompt,
+                        call.name,
+                        call_problems(call, old[call.name].input_schema),
+                        call_problems(call, tools[call.name].input_schema),
+                    )
+            for block, tool in response_examples(prompt, tools):
+                if tool.name in changed:
+                    before = response_problems(block, str(tool.name), old[str(tool.name)].output_schema)
+                    after = response_problems(block, str(tool.name), tool.output_schema)
+                    linked += _stale(prompt, str(tool.name), before, after)
+    return linked
+
+
+def _stale(
+    prompt: Prompt, tool: str, before: Iterable[tuple[int, int, str]], after: Iterable[tuple[int, int, str]]
+) -> list[Located]:
+    if any(True for _ in before):
+        return []  # it did not fit the old version either: TP005 / TP006 report it
+    first = next(iter(after), None)
+    if first is None:
+        return []
+    start, end, problem = first
+    message = f"this worked example fits the previous version of the tool but not the current one: {problem}"
+    change = Change("prompt-example-stale", "breaking", "TC020", prompt.pointer, message)
+    return [Located(change, prompt.path, tool, (start, max(end, start + 1)))]
+
+
+# -- diagnostics --------------------------------------------------------------------------------------------
+
+
+def to_diagnostics(changes: list[Located], settings: Settings, documents: dict[str, Document]) -> list[Diagnostic]:
+    from toollint.engine.run import _Collector
+
+    book = settings.rulebook
+    collector = _Collector(settings, documents)
+    levels: list[Level] = []
+    for located in changes:
+        change = located.change
+        rule = book.by_code.get(change.code)
+        if rule is None:
+            continue
+        anchor: Anchor = "value" if change.pointer[-1:] == ("name",) else "key"
+        message = f"`{located.tool}`: {change.message} ({change.id})"
+        violation = Violation(change.pointer, message, offsets=located.offsets, anchor=anchor)
+        collector.add(rule, violation, located.path)
+        levels.append(change.level)
+    diagnostics = collector.resolve()
+    # the level of each change decides its severity, unless the config sets one for the rule
+    overridden = {
+        code for code, rule in book.by_code.items() if settings.severity.get(code, rule.severity) != rule.severity
+    }
+    return [
+        d if d.code in overridden else d._replace(severity=LEVEL_SEVERITY[level])
+        for d, level in zip(diagnostics, levels, strict=True)
+    ]
+
+
+def change_diagnostics(
+    old_loaded: Loaded, catalog: Catalog, documents: dict[str, Document], settings: Settings
+) -> list[Diagnostic]:
+    """TC diagnostics of the checked toolset against an older version of it."""
+    old_tools, old_documents = tools_of(old_loaded)
+    changes = link_prompts(toolset_changes(old_tools, catalog.tools), old_tools, catalog)
+    return to_diagnostics(changes, settings, {**old_documents, **documents})
+
+
+def against(old_loaded: Loaded) -> Callable[[Catalog, dict[str, Document], Settings], list[Diagnostic]]:
+    """The `check --base` extra: changes of the checked files since `old_loaded`."""
+    return lambda catalog, documents, settings: change_diagnostics(old_loaded, catalog, documents, settings)

@@ -1,0 +1,123 @@
+"""The two sides of a diff: a file or folder on disk, or the same paths at a git revision (`HEAD~1`, `REV:path`)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from toollint.engine.config import Settings
+from toollint.engine.run import Loaded, load_paths
+from toollint.loading.discover import is_documentation, matches
+from toollint.loading.document import KIND_BY_SUFFIX, LoadError, decode, display_path, parse
+
+
+class SideError(Exception):
+    """A side that cannot be read: says what is wrong and what to do."""
+
+
+def _git(args: list[str], cwd: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    try:
+        return subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False)
+    except FileNotFoundError as exc:
+        raise SideError("git is not installed; a revision needs git to be read") from exc
+
+
+def repository_root(start: Path) -> Path:
+    folder = start if start.is_dir() else start.parent
+    done = _git(["rev-parse", "--show-toplevel"], folder if folder.exists() else Path.cwd())
+    if done.returncode != 0:
+        raise SideError(f"`{start}` is not inside a git repository, so a revision cannot be read")
+    return Path(done.stdout.decode().strip())
+
+
+def verify_revision(revision: str, root: Path) -> str:
+    done = _git(["rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], root)
+    if done.returncode != 0:
+        remote, _, branch = revision.partition("/")
+        fetch = f"git fetch {remote} {branch}" if branch else "git fetch --all"
+        raise SideError(
+            f"git revision `{revision}` not found in {root}; fetch it first (`{fetch}`; in GitHub Actions, "
+            "check out with `fetch-depth: 0`)"
+        )
+    return done.stdout.decode().strip()
+
+
+def is_revision(text: str, root: Path) -> bool:
+    return _git(["rev-parse", "--verify", "--quiet", f"{text}^{{commit}}"], root).returncode == 0
+
+
+def revision_side(revision: str, paths: list[Path], settings: Settings, label: str | None = None) -> Loaded:
+    """The files under `paths` as they were at `revision`, parsed like files on disk.
+
+    Displayed as `REV:path` unless `label` is "" (the new side of `toollint diff OLD NEW`)."""
+    root = repository_root(paths[0].resolve())
+    commit = verify_revision(revision, root)
+    specs = []
+    for path in paths:
+        try:
+            specs.append(path.resolve().relative_to(root).as_posix() or ".")
+        except ValueError as exc:
+            raise SideError(f"`{path}` is outside the repository at {root}") from exc
+    listed = _git(["ls-tree", "-r", "-z", "--name-only", commit, "--", *specs], root)
+    if listed.returncode != 0:
+        raise SideError(f"cannot list files at `{revision}`: {listed.stderr.decode().strip()}")
+    names = [
+        name
+        for name in listed.stdout.decode("utf-8", "replace").split("\0")
+        if name
+        and os.path.splitext(name)[1].lower() in KIND_BY_SUFFIX
+        and not is_documentation(os.path.basename(name))
+        and not any(part.startswith(".") for part in name.split("/"))
+        and not any(matches(name, glob) for glob in settings.exclude)
+    ]
+    prefix = f"{revision}:" if label is None else label
+    loaded: Loaded = []
+    for name, raw in zip(names, _blobs(commit, names, root), strict=True):
+        display = prefix + display_path(root / name)
+        if len(raw) > settings.max_file_size:
+            loaded.append((None, [LoadError(display, "file above the size limit at this revision")]))
+            continue
+        text = decode(raw, display)
+        if isinstance(text, LoadError):
+            loaded.append((None, [text]))
+            continue
+        loaded.append(parse(display, text, KIND_BY_SUFFIX[os.path.splitext(name)[1].lower()], False))
+    return loaded
+
+
+def _blobs(commit: str, names: list[str], root: Path) -> list[bytes]:
+    """Every file's content from one `git cat-file --batch` process."""
+    if not names:
+        return []
+    request = "".join(f"{commit}:{name}\n" for name in names).encode()
+    done = _git(["cat-file", "--batch"], root, request)
+    out = done.stdout
+    blobs: list[bytes] = []
+    position = 0
+    for _ in names:
+        header_end = out.index(b"\n", position)
+        header = out[position:header_end].split()
+        if len(header) < 3 or header[-1] == b"missing":
+            blobs.append(b"")
+            position = header_end + 1
+            continue
+        size = int(header[2])
+        blobs.append(out[header_end + 1 : header_end + 1 + size])
+        position = header_end + 1 + size + 1
+    return blobs
+
+
+def side(spec: str, settings: Settings, new: bool = False) -> Loaded:
+    """`spec` as a path on disk, `REV:path`, or a revision (the current folder at that revision)."""
+    path = Path(spec)
+    if path.exists():
+        return load_paths([path], settings)
+    label = "" if new else None
+    revision, colon, inner = spec.partition(":")
+    if colon and revision:
+        return revision_side(revision, [Path(inner or ".")], settings, label)
+    root = repository_root(Path.cwd())
+    if not is_revision(spec, root):
+        raise SideError(f"`{spec}` is neither a file or folder nor a git revision of {root}")
+    return revision_side(spec, [Path(".")], settings, label)
