@@ -31,6 +31,7 @@ KIND_BY_SUFFIX: dict[str, Kind] = {
 }
 # Python files that cannot declare a tool or a prompt are not parsed, which spares importing libcst.
 _MAY_DECLARE = re.compile(r"tool|PROMPT|SYSTEM|INSTRUCTIONS|system|instructions", re.I)
+_PROMPT_NAME = re.compile(r"PROMPT|SYSTEM|INSTRUCTIONS", re.I)
 
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
 
@@ -171,9 +172,11 @@ def parse_python(display: str, text: str, explicit: bool) -> tuple[Document | No
     """Tools and prompts declared in a Python file, read without importing or running it."""
     if not _MAY_DECLARE.search(text):
         return Document(display, "python", text, {"tools": [], "literals": [], "prompts": {}}, explicit), []
-    too_deep = _too_deep_for_libcst(text)
-    if too_deep is not None:
-        return None, [LoadError(display, too_deep)]
+    screened = _screen_python(text)
+    if isinstance(screened, str):
+        return None, [LoadError(display, screened)]
+    if not screened:
+        return Document(display, "python", text, {"tools": [], "literals": [], "prompts": {}}, explicit), []
     from toollint.loading.python_source import PythonLocator
     from toollint.loading.python_tools import extract
 
@@ -196,23 +199,58 @@ def parse_python(display: str, text: str, explicit: bool) -> tuple[Document | No
         _locator=PythonLocator(module),
         opaque=frozenset(module.opaque),
         unevaluated=unevaluated,
-        scopes=tuple(extraction.scopes),
+        scopes=tuple(extraction.scope_lines()) if "toollint:" in text else (),
     )
     return document, []
 
 
-def _too_deep_for_libcst(text: str) -> str | None:
-    """libcst's native parser overflows the C stack on nesting that CPython's own parser refuses cleanly."""
+def _screen_python(text: str) -> str | bool:
+    """Whether libcst needs to read this file (True/False), or why it must not (a message).
+
+    CPython's own parser is ten times faster than libcst's; it refuses nesting that would overflow libcst's
+    native stack, and its tree shows cheaply whether the file declares any tool or prompt at all."""
     import ast
 
     try:
-        ast.parse(text)
+        tree = ast.parse(text)
     except SyntaxError as exc:
         if "too many nested" in str(exc.msg):
             return f"Python source nested too deeply to analyse ({exc.msg})"
+        return True  # other syntax errors are libcst's to report: it knows newer grammar than this interpreter
     except (RecursionError, MemoryError):
         return "Python source nested too deeply to analyse"
-    return None  # other syntax errors are libcst's to report: it knows newer grammar than this interpreter
+    return any(_declares(node) for node in ast.walk(tree))
+
+
+_TOOL_CALLS = frozenset({"tool", "function_tool", "Tool", "from_function"})
+_PROMPT_KEYWORDS = frozenset({"tools", "system", "instructions", "system_prompt"})
+_TOOL_KEYS = frozenset({"input_schema", "inputSchema", "parameters", "function_declarations", "functionDeclarations"})
+
+
+def _callee(node: Any) -> str:
+    import ast
+
+    if isinstance(node, ast.Call):
+        node = node.func
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else ""
+
+
+def _declares(node: Any) -> bool:
+    """A decorator, call, assignment or literal of the kinds `python_tools` extracts."""
+    import ast
+
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return any(_callee(d) in _TOOL_CALLS for d in node.decorator_list)
+    if isinstance(node, ast.Call):
+        return _callee(node) in _TOOL_CALLS or any(k.arg in _PROMPT_KEYWORDS for k in node.keywords)
+    if isinstance(node, ast.Dict):
+        return any(isinstance(k, ast.Constant) and k.value in _TOOL_KEYS for k in node.keys)
+    if isinstance(node, (ast.Assign, ast.AnnAssign)):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        return any(isinstance(t, ast.Name) and _PROMPT_NAME.search(t.id) is not None for t in targets)
+    return False
 
 
 def _with_large_stack(work: Callable[[], Any]) -> Any:

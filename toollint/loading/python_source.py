@@ -40,8 +40,7 @@ class Module:
     def __init__(self, text: str) -> None:
         self.text = text
         self.tree = cst.parse_module(text)
-        wrapper = MetadataWrapper(self.tree, unsafe_skip_copy=True)
-        self._positions = wrapper.resolve(PositionProvider)
+        self._positions: Any = None  # resolved on first use: it costs more than parsing
         self.lines = LineIndex(text)
         self.imports: dict[str, str] = {}  # local name -> dotted origin
         self.classes: dict[str, cst.ClassDef] = {}
@@ -99,6 +98,8 @@ class Module:
     # -- positions -----------------------------------------------------------------------------------------
 
     def code_range(self, node: cst.CSTNode) -> CodeRange | None:
+        if self._positions is None:
+            self._positions = MetadataWrapper(self.tree, unsafe_skip_copy=True).resolve(PositionProvider)
         return self._positions.get(node)  # type: ignore[no-any-return]
 
     def node_span(self, node: cst.CSTNode) -> Span:
@@ -117,6 +118,14 @@ class Module:
     def place(self, pointer: Pointer, value: cst.CSTNode, key: cst.CSTNode | None = None) -> None:
         if pointer:  # () is where scratch evaluations go; it stands for no place in the file
             self.nodes.setdefault(pointer, (key, value))
+
+    def forget(self, prefix: Pointer, problems_before: int) -> None:
+        """Undo what an evaluation that turned out not to declare tools recorded under `prefix`."""
+        size = len(prefix)
+        for pointer in [p for p in self.nodes if p[:size] == prefix]:
+            del self.nodes[pointer]
+        self.opaque = {p for p in self.opaque if p[:size] != prefix}
+        del self.problems[problems_before:]
 
     def unresolved(self, pointer: Pointer, found: Unresolved) -> None:
         self.opaque.add(pointer)

@@ -7,10 +7,13 @@ Nothing is imported or executed; what cannot be evaluated is reported (TL006), n
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import re
 import textwrap
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import libcst as cst
@@ -33,7 +36,17 @@ class Extraction:
     tools: list[dict[str, Any]] = field(default_factory=list)
     literals: list[Any] = field(default_factory=list)
     prompts: dict[str, str] = field(default_factory=dict)
-    scopes: list[tuple[int, int, Pointer]] = field(default_factory=list)  # (first line, last line, tool)
+    scopes: list[tuple[cst.FunctionDef, Pointer]] = field(default_factory=list)  # each tool's function
+
+    def scope_lines(self) -> list[tuple[int, int, Pointer]]:
+        """(first, last, tool): the lines of each tool's decorators and `def` header, for suppressions."""
+        lines = []
+        for fn, pointer in self.scopes:
+            first = self.module.code_range(fn.decorators[0] if fn.decorators else fn)
+            body = self.module.code_range(fn.body)
+            if first is not None and body is not None:
+                lines.append((first.start.line, body.start.line, pointer))
+        return lines
 
     @property
     def data(self) -> dict[str, Any]:
@@ -51,7 +64,34 @@ def extract(text: str) -> Extraction:
     return extraction
 
 
-class _Visitor(cst.CSTVisitor):
+_SKIPPED_FIELDS = ("whitespace", "lpar", "rpar", "comma", "semicolon", "leading_lines", "lines_after_decorators")
+
+
+@cache
+def _child_fields(kind: type) -> tuple[str, ...]:
+    return tuple(
+        f.name for f in dataclasses.fields(kind) if not any(f.name.startswith(skip) for skip in _SKIPPED_FIELDS)
+    )
+
+
+def _walk(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """Every node, parents before children, in source order — without libcst's visitor, which rebuilds each
+    node it passes and costs several times more."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        children: list[cst.CSTNode] = []
+        for name in _child_fields(type(node)):
+            value = getattr(node, name)
+            if isinstance(value, cst.CSTNode):
+                children.append(value)
+            elif isinstance(value, (list, tuple)):
+                children.extend(v for v in value if isinstance(v, cst.CSTNode))
+        stack.extend(reversed(children))
+
+
+class _Visitor:
     def __init__(self, extraction: Extraction) -> None:
         self.x = extraction
         self.m = extraction.module
@@ -60,7 +100,17 @@ class _Visitor(cst.CSTVisitor):
         self._claimed: set[int] = set()
 
     def run(self) -> None:
-        self.m.tree.visit(self)
+        handlers = {
+            cst.FunctionDef: self.visit_FunctionDef,
+            cst.Call: self.visit_Call,
+            cst.Assign: self.visit_Assign,
+            cst.AnnAssign: self.visit_AnnAssign,
+            cst.Return: self.visit_Return,
+        }
+        for node in _walk(self.m.tree):
+            handler = handlers.get(type(node))
+            if handler is not None:
+                handler(node)  # type: ignore[operator]
 
     def _servers(self) -> set[str]:
         """Names bound to `FastMCP(...)` / `MCPServer(...)` at module level."""
@@ -96,7 +146,7 @@ class _Visitor(cst.CSTVisitor):
             elif arg.keyword.value in _PROMPT_KEYWORDS:
                 # `system=SYSTEM_PROMPT` is the constant's prompt, checked once under the constant's name
                 key = arg.value.value if isinstance(arg.value, cst.Name) else None
-                self._prompt(key or f"{arg.keyword.value}@{self.m.node_span(arg).line}", arg.value)
+                self._prompt(key or f"{arg.keyword.value}#{len(self.x.prompts) + 1}", arg.value)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         self._assignment([t.target for t in node.targets], node.value)
@@ -141,7 +191,7 @@ class _Visitor(cst.CSTVisitor):
         problems_before = len(self.m.problems)
         value = self.m.evaluate(node, pointer)
         if isinstance(value, Unresolved) or not next(tools_in(value, pointer, ""), None):
-            del self.m.problems[problems_before:]
+            self.m.forget(pointer, problems_before)
             return
         self.x.literals.append(value)
 
@@ -178,11 +228,7 @@ class _Visitor(cst.CSTVisitor):
         pointer: Pointer = ("tools", index)
         m = self.m
         m.place(pointer, decorator, fn.name)
-        header = m.code_range(fn)
-        body = m.code_range(fn.body)
-        if header is not None and body is not None:
-            first = m.code_range(fn.decorators[0]) if fn.decorators else header
-            self.x.scopes.append((first.start.line if first else header.start.line, body.start.line, pointer))
+        self.x.scopes.append((fn, pointer))
 
         name = self._option_string(options, "name_override" if framework == "agents" else "name", pointer + ("name",))
         if name is None:
@@ -390,12 +436,14 @@ class _Visitor(cst.CSTVisitor):
     # -- other declarations --------------------------------------------------------------------------------
 
     def _mcp_tool_call(self, node: cst.Call) -> None:
-        index = len(self.x.literals)
-        pointer: Pointer = ("literals", index)
+        pointer: Pointer = ("literals", len(self.x.literals))
+        problems_before = len(self.m.problems)
         self.m.place(pointer, node)
         value = self.m.keywords(node, pointer)
         if isinstance(value.get("name"), str) and "inputSchema" in value:
             self.x.literals.append(value)
+        else:
+            self.m.forget(pointer, problems_before)
 
     def _from_function(self, node: cst.Call) -> None:
         func = _kw(node, "func") or (node.args[0].value if node.args and node.args[0].keyword is None else None)
