@@ -20,7 +20,6 @@ from toollint.engine.config import Settings
 from toollint.loading.document import Document, LoadError
 
 LEVEL_SEVERITY: dict[str, Severity] = {"breaking": Severity.ERROR, "risky": Severity.WARNING, "safe": Severity.INFO}
-SEVERITY_LEVEL = {severity: level for level, severity in LEVEL_SEVERITY.items()}
 
 Loaded = list[tuple[Document | None, list[LoadError]]]
 
@@ -131,9 +130,7 @@ def toolset_changes(old_tools: Iterable[Tool], new_tools: Iterable[Tool]) -> lis
             continue
         tool = old[name]
         message = "tool removed; calls to it fail"
-        found.append(
-            Located(Change("tool-removed", "risky", "TC001", tool.at("name"), message, old_side=True), tool.path, name)
-        )
+        found.append(Located(Change("tool-removed", "risky", "TC001", tool.at("name"), message), tool.path, name))
     for name in added:
         if name in renames.values():
             continue
@@ -169,7 +166,7 @@ def link_prompts(changes: list[Located], old_tools: Iterable[Tool], new_catalog:
                 offset = next(_mentions(prompt, located.tool), None)
                 if offset is not None:
                     message = f"{change.message}; this prompt still names `{located.tool}`"
-                    moved = change._replace(level="breaking", pointer=prompt.pointer, message=message, old_side=False)
+                    moved = change._replace(level="breaking", pointer=prompt.pointer, message=message)
                     linked.append(Located(moved, prompt.path, located.tool, (offset, offset + len(located.tool))))
                     linked.append(Located(change._replace(level="breaking"), located.path, located.tool))
                     break

@@ -33,10 +33,9 @@ class Change(NamedTuple):
     id: str  # kebab-case and stable, e.g. `input-required-property-added`
     level: Level
     code: str  # the TC rule it is reported under
-    pointer: Pointer  # where in the new document (or the old one, for `old_side`)
+    pointer: Pointer  # where: in the new document, or in the old one for a removed tool
     message: str
     field: str = ""  # dotted path of the field concerned, for linking prompts
-    old_side: bool = False
 
 
 # -- normalisation -----------------------------------------------------------------------------------------

@@ -53,11 +53,6 @@ class Extraction:
         return {"tools": self.tools, "literals": self.literals, "prompts": self.prompts}
 
 
-def might_declare_tools(text: str) -> bool:
-    """A cheap test that spares libcst (and its import) for Python files that cannot hold tools or prompts."""
-    return "tool" in text or "Tool" in text or _PROMPT_NAME.search(text) is not None
-
-
 def extract(text: str) -> Extraction:
     extraction = Extraction(Module(text))
     _Visitor(extraction).run()
