@@ -52,3 +52,24 @@ def walk(schema: Any, at: Pointer) -> list[tuple[Any, Pointer]]:
                 elif key == "items":
                     push((value, here + (key,), depth))
     return found
+
+
+MISSING: Any = object()  # what `local_ref_target` returns for a reference that leads nowhere
+
+
+def local_ref_target(root: Any, ref: str) -> Any:
+    """The node a local JSON-pointer `$ref` (`#/$defs/Address`) names inside `root`, or `MISSING`."""
+    if ref == "#":
+        return root
+    if not ref.startswith("#/"):
+        return MISSING
+    node = root
+    for part in ref[2:].split("/"):
+        part = part.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return MISSING
+    return node

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from toollint.catalog.model import Parameter, Tool
 from toollint.catalog.risk import words
+from toollint.catalog.schema_walk import MISSING, local_ref_target
 from toollint.diagnostics import Violation
 
 if TYPE_CHECKING:
@@ -282,20 +283,9 @@ def unbounded_string(parameter: Parameter, ctx: RuleContext) -> Iterator[Violati
 
 
 def _resolve_local(root: Any, ref: str) -> bool:
-    if ref == "#":
-        return True
-    if not ref.startswith("#/"):
-        return ref.startswith("#") and _has_anchor(root, ref[1:])
-    node = root
-    for part in ref[2:].split("/"):
-        part = part.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return False
-    return True
+    if ref.startswith("#") and not ref.startswith("#/") and ref != "#":
+        return _has_anchor(root, ref[1:])
+    return local_ref_target(root, ref) is not MISSING
 
 
 def _has_anchor(root: Any, name: str) -> bool:

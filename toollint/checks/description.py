@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from toollint.catalog.model import Parameter, Tool
 from toollint.catalog.risk import words
+from toollint.catalog.schema_walk import local_ref_target
 from toollint.diagnostics import Violation
 
 if TYPE_CHECKING:
@@ -26,16 +27,6 @@ def missing_tool_description(tool: Tool, ctx: RuleContext) -> Iterator[Violation
         yield Violation(tool.at("description"), f"tool `{tool.display_name}` has an empty description")
     else:
         yield Violation(tool.at("name"), f"tool `{tool.display_name}` has no description", anchor="key")
-
-
-def _local_ref_target(tool: Tool, ref: str) -> Any:
-    if not ref.startswith("#/"):
-        return None
-    node: Any = tool.input_schema
-    for part in ref[2:].split("/"):
-        part = part.replace("~1", "/").replace("~0", "~")
-        node = node.get(part) if isinstance(node, dict) else None
-    return node
 
 
 def _documented_in_description(tool: Tool, name: str) -> bool:
@@ -57,7 +48,7 @@ def missing_parameter_description(parameter: Parameter, ctx: RuleContext) -> Ite
         return
     ref = schema.get("$ref")
     if isinstance(ref, str) and ctx.tool is not None:
-        target = _local_ref_target(ctx.tool, ref)
+        target = local_ref_target(ctx.tool.input_schema, ref)
         if isinstance(target, dict) and not _blank(target.get("description")):
             return
     if parameter.depth == 0 and ctx.tool is not None and _documented_in_description(ctx.tool, parameter.name):

@@ -13,6 +13,7 @@ import difflib
 import json
 from typing import Any, Literal, NamedTuple
 
+from toollint.catalog.schema_walk import MISSING, local_ref_target
 from toollint.diagnostics import Pointer
 
 Direction = Literal["input", "output"]
@@ -46,31 +47,13 @@ def normalise(schema: Any, at: Pointer) -> dict[str, Any]:
     return _normal(schema, schema, at, 0, frozenset())
 
 
-def _ref_target(root: Any, ref: str) -> tuple[Any, Pointer] | None:
-    if not ref.startswith("#"):
-        return None
-    node = root
-    path: list[str | int] = []
-    for part in ref[1:].split("/")[1:] if ref != "#" else []:
-        part = part.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return None
-        path.append(part)
-    return node, tuple(path)
-
-
 def _normal(node: Any, root: Any, at: Pointer, depth: int, refs: frozenset[str]) -> dict[str, Any]:
     if not isinstance(node, dict) or depth > _MAX_DEPTH:
         return {_AT: at} if node is not False else {"not": {}, _AT: at}
     ref = node.get("$ref")
     if isinstance(ref, str) and ref not in refs:
-        found = _ref_target(root, ref)
-        if found is not None:
-            target, _ = found
+        target = local_ref_target(root, ref)
+        if target is not MISSING:
             siblings = {k: v for k, v in node.items() if k != "$ref"}
             merged = _normal(target, root, at, depth + 1, refs | {ref})
             for key, value in _normal(siblings, root, at, depth + 1, refs).items():
