@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -29,9 +27,6 @@ KIND_BY_SUFFIX: dict[str, Kind] = {
     ".jinja2": "text",
     ".py": "python",
 }
-# Python files that cannot declare a tool or a prompt are not parsed, which spares importing libcst.
-_MAY_DECLARE = re.compile(r"tool|PROMPT|SYSTEM|INSTRUCTIONS|system|instructions", re.I)
-_PROMPT_NAME = re.compile(r"PROMPT|SYSTEM|INSTRUCTIONS", re.I)
 
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
 
@@ -159,6 +154,8 @@ def parse(display: str, text: str, kind: Kind, explicit: bool) -> tuple[Document
             return None, [LoadError(display, f"invalid YAML: {exc.message}", exc.line, exc.column)]
         return Document(display, kind, text, data, explicit, _locator=locator), []
     if kind == "python":
+        from toollint.loading.python_document import parse_python
+
         return parse_python(display, text, explicit)
     from toollint.loading.text_source import split_front_matter
 
@@ -166,113 +163,6 @@ def parse(display: str, text: str, kind: Kind, explicit: bool) -> tuple[Document
     if error is not None:
         return None, [LoadError(display, error.message, error.line, error.column)]
     return Document(display, kind, text, text, explicit, front_matter=front), []
-
-
-def parse_python(display: str, text: str, explicit: bool) -> tuple[Document | None, list[LoadError]]:
-    """Tools and prompts declared in a Python file, read without importing or running it."""
-    if not _MAY_DECLARE.search(text):
-        return Document(display, "python", text, {"tools": [], "literals": [], "prompts": {}}, explicit), []
-    screened = _screen_python(text)
-    if isinstance(screened, str):
-        return None, [LoadError(display, screened)]
-    if not screened:
-        return Document(display, "python", text, {"tools": [], "literals": [], "prompts": {}}, explicit), []
-    from toollint.loading.python_source import PythonLocator
-    from toollint.loading.python_tools import extract
-
-    outcome = _with_large_stack(lambda: extract(text))
-    if isinstance(outcome, RecursionError):
-        return None, [LoadError(display, "Python source nested too deeply to analyse")]
-    if isinstance(outcome, BaseException):
-        line, column = getattr(outcome, "raw_line", 1), getattr(outcome, "raw_column", 0) + 1
-        message = getattr(outcome, "message", str(outcome))
-        return None, [LoadError(display, f"invalid Python: {message}", line, column)]
-    extraction = outcome
-    module = extraction.module
-    unevaluated = tuple((module.node_span(p.node), p.message) for p in module.problems)
-    document = Document(
-        display,
-        "python",
-        text,
-        extraction.data,
-        explicit,
-        _locator=PythonLocator(module),
-        opaque=frozenset(module.opaque),
-        unevaluated=unevaluated,
-        scopes=tuple(extraction.scope_lines()) if "toollint:" in text else (),
-    )
-    return document, []
-
-
-def _screen_python(text: str) -> str | bool:
-    """Whether libcst needs to read this file (True/False), or why it must not (a message).
-
-    CPython's own parser is ten times faster than libcst's; it refuses nesting that would overflow libcst's
-    native stack, and its tree shows cheaply whether the file declares any tool or prompt at all."""
-    import ast
-
-    try:
-        tree = ast.parse(text)
-    except SyntaxError as exc:
-        if "too many nested" in str(exc.msg):
-            return f"Python source nested too deeply to analyse ({exc.msg})"
-        return True  # other syntax errors are libcst's to report: it knows newer grammar than this interpreter
-    except (RecursionError, MemoryError):
-        return "Python source nested too deeply to analyse"
-    return any(_declares(node) for node in ast.walk(tree))
-
-
-_TOOL_CALLS = frozenset({"tool", "function_tool", "Tool", "from_function"})
-_PROMPT_KEYWORDS = frozenset({"tools", "system", "instructions", "system_prompt"})
-_TOOL_KEYS = frozenset({"input_schema", "inputSchema", "parameters", "function_declarations", "functionDeclarations"})
-
-
-def _callee(node: Any) -> str:
-    import ast
-
-    if isinstance(node, ast.Call):
-        node = node.func
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return node.id if isinstance(node, ast.Name) else ""
-
-
-def _declares(node: Any) -> bool:
-    """A decorator, call, assignment or literal of the kinds `python_tools` extracts."""
-    import ast
-
-    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return any(_callee(d) in _TOOL_CALLS for d in node.decorator_list)
-    if isinstance(node, ast.Call):
-        return _callee(node) in _TOOL_CALLS or any(k.arg in _PROMPT_KEYWORDS for k in node.keywords)
-    if isinstance(node, ast.Dict):
-        return any(isinstance(k, ast.Constant) and k.value in _TOOL_KEYS for k in node.keys)
-    if isinstance(node, (ast.Assign, ast.AnnAssign)):
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-        return any(isinstance(t, ast.Name) and _PROMPT_NAME.search(t.id) is not None for t in targets)
-    return False
-
-
-def _with_large_stack(work: Callable[[], Any]) -> Any:
-    """Run `work` in a thread with a 256 MB stack; return its result or the exception it raised."""
-    import threading
-
-    outcome: list[Any] = [RecursionError()]
-
-    def target() -> None:
-        try:
-            outcome[0] = work()
-        except Exception as exc:  # reported as a parse error by the caller
-            outcome[0] = exc
-
-    previous = threading.stack_size(256 * 1024 * 1024)
-    try:
-        thread = threading.Thread(target=target)
-        thread.start()
-    finally:
-        threading.stack_size(previous)
-    thread.join()
-    return outcome[0]
 
 
 def load(path: Path, explicit: bool, max_size: int = DEFAULT_MAX_FILE_SIZE) -> tuple[Document | None, list[LoadError]]:

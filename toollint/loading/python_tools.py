@@ -19,12 +19,10 @@ from typing import Any
 import libcst as cst
 
 from toollint.diagnostics import Pointer, Span
+from toollint.loading.python_document import PROMPT_KEYWORDS, PROMPT_NAME, TOOL_KEYS
 from toollint.loading.python_schema import SchemaBuilder, parse_docstring, raw_docstring
 from toollint.loading.python_source import Module, Unresolved
 
-_PROMPT_NAME = re.compile(r"PROMPT|SYSTEM|INSTRUCTIONS", re.I)
-_PROMPT_KEYWORDS = ("system", "instructions", "system_prompt")
-_TOOL_KEYS = ("input_schema", "inputSchema", "parameters", "function_declarations", "functionDeclarations")
 _SERVER_CLASSES = ("FastMCP", "MCPServer")
 _LANGCHAIN_SKIPPED = ("run_manager", "callbacks")
 _LANGCHAIN_INJECTED = ("InjectedToolArg", "InjectedState", "InjectedStore", "InjectedToolCallId")
@@ -138,7 +136,7 @@ class _Visitor:
                 continue
             if arg.keyword.value == "tools" and isinstance(arg.value, (cst.List, cst.Dict)):
                 self._literal(arg.value)
-            elif arg.keyword.value in _PROMPT_KEYWORDS:
+            elif arg.keyword.value in PROMPT_KEYWORDS:
                 # `system=SYSTEM_PROMPT` is the constant's prompt, checked once under the constant's name
                 key = arg.value.value if isinstance(arg.value, cst.Name) else None
                 self._prompt(key or f"{arg.keyword.value}#{len(self.x.prompts) + 1}", arg.value)
@@ -159,7 +157,7 @@ class _Visitor:
             self._literal(value)
             return
         for target in targets:
-            if isinstance(target, cst.Name) and _PROMPT_NAME.search(target.value):
+            if isinstance(target, cst.Name) and PROMPT_NAME.search(target.value):
                 self._prompt(target.value, value)
 
     # -- prompts and literal tool lists --------------------------------------------------------------------
@@ -177,7 +175,7 @@ class _Visitor:
             return
         self._claimed.add(id(node))
         source = self.m.tree.code_for_node(node)
-        if "name" not in source or not any(key in source for key in _TOOL_KEYS):
+        if "name" not in source or not any(key in source for key in TOOL_KEYS):
             return
         from toollint.catalog.extract import tools_in
 

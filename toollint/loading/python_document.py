@@ -1,0 +1,119 @@
+"""A Python file as a Document: screened with CPython's parser, then read by `python_tools` with libcst.
+
+Nothing here imports libcst, so a Python file that declares no tool or prompt never loads it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from toollint.loading.document import Document, LoadError
+
+# what the extraction looks for; the screen looks for the same things in CPython's tree
+PROMPT_NAME = re.compile(r"PROMPT|SYSTEM|INSTRUCTIONS", re.I)  # module constants that hold prompts
+PROMPT_KEYWORDS = frozenset({"system", "instructions", "system_prompt"})  # call arguments that hold prompts
+TOOL_KEYS = frozenset({"input_schema", "inputSchema", "parameters", "function_declarations", "functionDeclarations"})
+TOOL_CALLS = frozenset({"tool", "function_tool", "Tool", "from_function"})  # decorators and calls that declare tools
+_MAY_DECLARE = re.compile(r"tool|PROMPT|SYSTEM|INSTRUCTIONS", re.I)  # a text test before any parsing
+
+
+def parse_python(display: str, text: str, explicit: bool) -> tuple[Document | None, list[LoadError]]:
+    """Tools and prompts declared in a Python file, read without importing or running it."""
+    screened = _MAY_DECLARE.search(text) is not None and _screen_python(text)
+    if isinstance(screened, str):
+        return None, [LoadError(display, screened)]
+    if not screened:
+        return Document(display, "python", text, {"tools": [], "literals": [], "prompts": {}}, explicit), []
+    from toollint.loading.python_source import PythonLocator
+    from toollint.loading.python_tools import extract
+
+    outcome = _with_large_stack(lambda: extract(text))
+    if isinstance(outcome, RecursionError):
+        return None, [LoadError(display, "Python source nested too deeply to analyse")]
+    if isinstance(outcome, BaseException):
+        line, column = getattr(outcome, "raw_line", 1), getattr(outcome, "raw_column", 0) + 1
+        message = getattr(outcome, "message", str(outcome))
+        return None, [LoadError(display, f"invalid Python: {message}", line, column)]
+    extraction = outcome
+    module = extraction.module
+    unevaluated = tuple((module.node_span(p.node), p.message) for p in module.problems)
+    document = Document(
+        display,
+        "python",
+        text,
+        extraction.data,
+        explicit,
+        _locator=PythonLocator(module),
+        opaque=frozenset(module.opaque),
+        unevaluated=unevaluated,
+        scopes=tuple(extraction.scope_lines()) if "toollint:" in text else (),
+    )
+    return document, []
+
+
+def _screen_python(text: str) -> str | bool:
+    """Whether libcst needs to read this file (True/False), or why it must not (a message).
+
+    CPython's own parser is ten times faster than libcst's; it refuses nesting that would overflow libcst's
+    native stack, and its tree shows cheaply whether the file declares any tool or prompt at all."""
+    import ast
+
+    try:
+        tree = ast.parse(text)
+    except SyntaxError as exc:
+        if "too many nested" in str(exc.msg):
+            return f"Python source nested too deeply to analyse ({exc.msg})"
+        return True  # other syntax errors are libcst's to report: it knows newer grammar than this interpreter
+    except (RecursionError, MemoryError):
+        return "Python source nested too deeply to analyse"
+    return any(_declares(node) for node in ast.walk(tree))
+
+
+def _callee(node: Any) -> str:
+    import ast
+
+    if isinstance(node, ast.Call):
+        node = node.func
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else ""
+
+
+def _declares(node: Any) -> bool:
+    """A decorator, call, assignment or literal of the kinds `python_tools` extracts."""
+    import ast
+
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return any(_callee(d) in TOOL_CALLS for d in node.decorator_list)
+    if isinstance(node, ast.Call):
+        return _callee(node) in TOOL_CALLS or any((k.arg in PROMPT_KEYWORDS or k.arg == "tools") for k in node.keywords)
+    if isinstance(node, ast.Dict):
+        return any(isinstance(k, ast.Constant) and k.value in TOOL_KEYS for k in node.keys)
+    if isinstance(node, (ast.Assign, ast.AnnAssign)):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        return any(isinstance(t, ast.Name) and PROMPT_NAME.search(t.id) is not None for t in targets)
+    return False
+
+
+def _with_large_stack(work: Callable[[], Any]) -> Any:
+    """Run `work` in a thread with a 256 MB stack; return its result or the exception it raised."""
+    import threading
+
+    outcome: list[Any] = [RecursionError()]
+
+    def target() -> None:
+        try:
+            outcome[0] = work()
+        except Exception as exc:  # reported as a parse error by the caller
+            outcome[0] = exc
+
+    previous = threading.stack_size(256 * 1024 * 1024)
+    try:
+        thread = threading.Thread(target=target)
+        thread.start()
+    finally:
+        threading.stack_size(previous)
+    thread.join()
+    return outcome[0]
