@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import found, settings
-from toollint.diff.gate import against, tools_of
+from toollint.catalog.extract import tools_of
+from toollint.diff.gate import against
 from toollint.diff.lock import locked, tool_hash
 from toollint.engine.rulebook import Example, RuleSpec, load_builtin
 from toollint.engine.run import Extra, check_sources, parse_sources

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from toollint.catalog.model import Prompt, Tool, ToolFormat
@@ -140,3 +140,14 @@ def declarations(document: Document) -> tuple[list[Tool], list[Prompt]]:
             tools.extend(tools_in(literal, ("literals", index), path))
         return tools, [Prompt(path, ("prompts", key), text, "system", None) for key, text in data["prompts"].items()]
     return list(tools_in(document.data, (), path)), list(prompts_in(document.data, path, None))
+
+
+def tools_of(loaded: Iterable[tuple[Document | None, Any]]) -> tuple[list[Tool], dict[str, Document]]:
+    """The tools of loaded documents, and the documents by path (for locations)."""
+    tools: list[Tool] = []
+    documents: dict[str, Document] = {}
+    for document, _ in loaded:
+        if document is not None:
+            documents[document.path] = document
+            tools.extend(declarations(document)[0])
+    return tools, documents

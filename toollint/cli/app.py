@@ -295,10 +295,20 @@ def rules(output_format: str) -> None:
 @click.option("--output-format", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
 def inventory(paths: tuple[Path, ...], config: Path | None, output_format: str) -> None:
     """List every tool under PATHS with its risk class, approval gate, idempotency and source."""
-    from toollint.catalog.extract import declarations
-    from toollint.loading.discover import PathNotFound, discover
-    from toollint.loading.document import load
+    from toollint.catalog.extract import tools_of
     from toollint.reporting.inventory import render, rows
+
+    _, loaded = _load(paths, config)
+    for error in (e for _, errors in loaded for e in errors):
+        click.echo(f"toollint: warning: {error.path}:{error.line}:{error.column}: {error.message}", err=True)
+    tools, documents = tools_of(loaded)
+    _write(render(rows(tools, documents), output_format))
+
+
+def _load(paths: tuple[Path, ...], config: Path | None) -> tuple[Any, Any]:
+    """Settings and loaded documents for PATHS (default: the current folder), or exit 2 saying what is wrong."""
+    from toollint.engine.run import load_paths
+    from toollint.loading.discover import PathNotFound
 
     paths = paths or (Path("."),)
     missing = [p for p in paths if not p.exists()]
@@ -306,19 +316,10 @@ def inventory(paths: tuple[Path, ...], config: Path | None, output_format: str) 
         _fail(f"path `{missing[0]}` does not exist")
     try:
         settings = load_settings(Overrides(config=config), paths[0])
-        candidates = list(discover(paths, settings.exclude, settings.root))
+        return settings, load_paths(list(paths), settings)
     except (ConfigError, PathNotFound) as exc:
         _fail(str(exc))
-    documents: dict[str, Any] = {}
-    tools: list[Any] = []
-    for candidate in candidates:
-        document, errors = load(candidate.path, False, settings.max_file_size)
-        for error in errors:
-            click.echo(f"toollint: warning: {error.path}:{error.line}:{error.column}: {error.message}", err=True)
-        if document is not None and document.kind != "text":
-            documents[document.path] = document
-            tools.extend(declarations(document)[0])
-    _write(render(rows(tools, documents), output_format))
+    raise AssertionError("unreachable")
 
 
 _LEVELS = {"breaking": "error", "risky": "warning", "safe": "info"}
@@ -388,21 +389,11 @@ def diff(
 @click.option("--config", type=click.Path(path_type=Path), help="Config file to use instead of the closest one.")
 def lock(paths: tuple[Path, ...], config: Path | None) -> None:
     """Pin every tool under PATHS: write toollint.lock, which `toollint check --locked` compares against."""
-    from toollint.diff.gate import tools_of
+    from toollint.catalog.extract import tools_of
     from toollint.diff.lock import find_lock, write_lock
-    from toollint.engine.run import load_paths
-    from toollint.loading.discover import PathNotFound
     from toollint.loading.document import display_path
 
-    paths = paths or (Path("."),)
-    missing = [p for p in paths if not p.exists()]
-    if missing:
-        _fail(f"path `{missing[0]}` does not exist")
-    try:
-        settings = load_settings(Overrides(config=config), paths[0])
-        loaded = load_paths(list(paths), settings)
-    except (ConfigError, PathNotFound) as exc:
-        _fail(str(exc))
+    settings, loaded = _load(paths, config)
     errors = [e for _, found in loaded for e in found]
     if errors:
         first = errors[0]

@@ -9,19 +9,18 @@ that only the old version accepts turns the change into an error at the prompt's
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
-from toollint.catalog.extract import declarations
+from toollint.catalog.extract import tools_of
 from toollint.catalog.model import Catalog, Prompt, Tool
 from toollint.diagnostics import Anchor, Diagnostic, Severity, Violation
-from toollint.diff.schemas import Change, Comparer, Level, fingerprint, normalise, similar_names
+from toollint.diff.schemas import Change, Comparer, fingerprint, normalise, similar_names
 from toollint.engine.config import Settings
-from toollint.loading.document import Document, LoadError
+from toollint.engine.run import Collector, Extra, Loaded
+from toollint.loading.document import Document
 
 LEVEL_SEVERITY: dict[str, Severity] = {"breaking": Severity.ERROR, "risky": Severity.WARNING, "safe": Severity.INFO}
-
-Loaded = list[tuple[Document | None, list[LoadError]]]
 
 
 class Located(NamedTuple):
@@ -31,16 +30,6 @@ class Located(NamedTuple):
     path: str
     tool: str
     offsets: tuple[int, int] | None = None
-
-
-def tools_of(loaded: Loaded) -> tuple[list[Tool], dict[str, Document]]:
-    tools: list[Tool] = []
-    documents: dict[str, Document] = {}
-    for document, _ in loaded:
-        if document is not None:
-            documents[document.path] = document
-            tools.extend(declarations(document)[0])
-    return tools, documents
 
 
 def _by_name(tools: Iterable[Tool]) -> dict[str, Tool]:
@@ -219,11 +208,9 @@ def _stale(
 
 
 def to_diagnostics(changes: list[Located], settings: Settings, documents: dict[str, Document]) -> list[Diagnostic]:
-    from toollint.engine.run import _Collector
-
+    """Each change as a diagnostic whose severity is its level, unless the config sets one for the rule."""
     book = settings.rulebook
-    collector = _Collector(settings, documents)
-    levels: list[Level] = []
+    collector = Collector(settings, documents)
     for located in changes:
         change = located.change
         rule = book.by_code.get(change.code)
@@ -232,17 +219,8 @@ def to_diagnostics(changes: list[Located], settings: Settings, documents: dict[s
         anchor: Anchor = "value" if change.pointer[-1:] == ("name",) else "key"
         message = f"`{located.tool}`: {change.message} ({change.id})"
         violation = Violation(change.pointer, message, offsets=located.offsets, anchor=anchor)
-        collector.add(rule, violation, located.path)
-        levels.append(change.level)
-    diagnostics = collector.resolve()
-    # the level of each change decides its severity, unless the config sets one for the rule
-    overridden = {
-        code for code, rule in book.by_code.items() if settings.severity.get(code, rule.severity) != rule.severity
-    }
-    return [
-        d if d.code in overridden else d._replace(severity=LEVEL_SEVERITY[level])
-        for d, level in zip(diagnostics, levels, strict=True)
-    ]
+        collector.add(rule, violation, located.path, severity=LEVEL_SEVERITY[change.level])
+    return collector.resolve()
 
 
 def change_diagnostics(
@@ -254,6 +232,6 @@ def change_diagnostics(
     return to_diagnostics(changes, settings, {**old_documents, **documents})
 
 
-def against(old_loaded: Loaded) -> Callable[[Catalog, dict[str, Document], Settings], list[Diagnostic]]:
+def against(old_loaded: Loaded) -> Extra:
     """The `check --base` extra: changes of the checked files since `old_loaded`."""
     return lambda catalog, documents, settings: change_diagnostics(old_loaded, catalog, documents, settings)

@@ -16,6 +16,7 @@ from typing import Any
 from toollint.catalog.model import Catalog, Tool
 from toollint.diagnostics import Diagnostic, Span, Violation
 from toollint.engine.config import Settings
+from toollint.engine.run import Collector
 from toollint.loading.document import Document
 
 LOCK_NAME = "toollint.lock"
@@ -77,10 +78,9 @@ def lock_diagnostics(
     lock_path: Path, pinned: dict[str, str], catalog: Catalog, documents: dict[str, Document], settings: Settings
 ) -> list[Diagnostic]:
     """TC021 for every tool whose definition is not the one pinned in the lock."""
-    from toollint.engine.run import _Collector
 
     rule = settings.rulebook.by_code["TC021"]
-    collector = _Collector(settings, documents)
+    collector = Collector(settings, documents)
     seen: set[str] = set()
     for tool in catalog.tools:
         if not isinstance(tool.name, str) or tool.name in seen:

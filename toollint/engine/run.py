@@ -22,7 +22,9 @@ from toollint.loading.discover import Candidate, discover, is_documentation, mat
 from toollint.loading.document import Document, LoadError, load, parse
 
 Check = Callable[[Any, "RuleContext"], Iterable[Violation]]
-Raw = tuple[RuleSpec, Violation, str, bool]  # a rule's violation, its file, whether on a write tool; not yet located
+# a rule's violation, its file, whether on a write tool, the severity this finding has unless the config sets
+# one (a change's level, for diffs); not yet located
+Raw = tuple[RuleSpec, Violation, str, bool, Severity | None]
 
 
 class RuleContext(NamedTuple):
@@ -98,7 +100,7 @@ def check_sources(sources: Iterable[tuple[str, str]], settings: Settings, extra:
     return run(parse_sources(sources), settings, extra=extra)
 
 
-class _Collector:
+class Collector:
     """Turns violations into diagnostics: location from the document, code and severity from the settings."""
 
     def __init__(self, settings: Settings, documents: dict[str, Document]) -> None:
@@ -107,8 +109,15 @@ class _Collector:
         self.raw: list[Raw] = []
         self.internal_error = False
 
-    def add(self, rule: RuleSpec, violation: Violation, default_path: str, on_write_tool: bool = False) -> None:
-        self.raw.append((rule, violation, violation.path or default_path, on_write_tool))
+    def add(
+        self,
+        rule: RuleSpec,
+        violation: Violation,
+        default_path: str,
+        on_write_tool: bool = False,
+        severity: Severity | None = None,
+    ) -> None:
+        self.raw.append((rule, violation, violation.path or default_path, on_write_tool, severity))
 
     def span(self, path: str, violation: Violation) -> Span:
         document = self.documents.get(path)
@@ -134,8 +143,8 @@ class _Collector:
 
     def resolve(self) -> list[Diagnostic]:
         return [
-            self.diagnostic(rule, v, path, tuple(self.location(p, ptr) for p, ptr in v.related), on_write)
-            for rule, v, path, on_write in self.raw
+            self.diagnostic(rule, v, path, tuple(self.location(p, ptr) for p, ptr in v.related), on_write, severity)
+            for rule, v, path, on_write, severity in self.raw
         ]
 
     def diagnostic(
@@ -145,8 +154,11 @@ class _Collector:
         path: str,
         related: tuple[str, ...] = (),
         on_write_tool: bool = False,
+        default: Severity | None = None,
     ) -> Diagnostic:
         severity = self.settings.severity.get(rule.code, rule.severity)
+        if default is not None and severity == rule.severity:  # the config did not change the rule's severity
+            severity = default
         if on_write_tool and rule.write_severity is not None:
             severity = max(severity, rule.write_severity)
         return Diagnostic(
@@ -186,7 +198,7 @@ def _agents(settings: Settings, tools: list[Tool], prompts: list[Prompt]) -> tup
 def run(loaded: Loaded, settings: Settings, jobs: int = 1, extra: Sequence[Extra] = ()) -> Result:
     book = settings.rulebook
     documents: dict[str, Document] = {}
-    collector = _Collector(settings, documents)
+    collector = Collector(settings, documents)
     engine_diagnostics: list[Diagnostic] = []
     tools: list[Tool] = []
     prompts: list[Prompt] = []
@@ -260,7 +272,7 @@ def _unevaluated(document: Document, settings: Settings) -> Iterator[Diagnostic]
 PARALLEL_MIN_TOOLS = 1500  # below this, starting workers costs more than it saves
 
 
-def _checks(settings: Settings, collector: _Collector) -> list[tuple[RuleSpec, Check]]:
+def _checks(settings: Settings, collector: Collector) -> list[tuple[RuleSpec, Check]]:
     book = settings.rulebook
     internal = book.by_code["TL005"]
     checks = []
@@ -282,7 +294,7 @@ def _dispatch(
     checks: list[tuple[RuleSpec, Check]],
     catalog: Catalog,
     settings: Settings,
-    collector: _Collector,
+    collector: Collector,
     targets: tuple[str, ...],
 ) -> None:
     """Toolset and prompt rules, which look across files."""
@@ -300,7 +312,7 @@ def _apply(
     context: RuleContext,
     path: str,
     pointer: Pointer,
-    collector: _Collector,
+    collector: Collector,
     on_write_tool: bool = False,
 ) -> None:
     try:
@@ -321,7 +333,7 @@ def _check_tools(
     pending: Sequence[Raw] = (),
 ) -> tuple[list[Diagnostic], bool]:
     """Locate `pending` findings, then run tool and parameter rules file by file, freeing each file's location cache."""
-    collector = _Collector(settings, documents)
+    collector = Collector(settings, documents)
     collector.raw = list(pending)
     diagnostics = collector.resolve()
     collector.raw = []
@@ -441,7 +453,7 @@ def _opaque(document: Document | None, pointer: Pointer) -> bool:
 
 
 def _filter(
-    diagnostics: list[Diagnostic], documents: dict[str, Document], settings: Settings, collector: _Collector
+    diagnostics: list[Diagnostic], documents: dict[str, Document], settings: Settings, collector: Collector
 ) -> list[Diagnostic]:
     book = settings.rulebook
     ignored_by_file: dict[str, frozenset[str]] = {}
