@@ -126,7 +126,7 @@ def toolset_changes(old_tools: Iterable[Tool], new_tools: Iterable[Tool]) -> lis
         tool = new[name]
         found.append(Located(Change("tool-added", "safe", "TC023", tool.at("name"), "tool added"), tool.path, name))
     for name, tool in new.items():
-        if name in old:
+        if name in old and old[name].spec != tool.spec:  # most tools of a diff are untouched
             found += [Located(c, tool.path, name) for c in compare_tools(old[name], tool)]
     return found
 
