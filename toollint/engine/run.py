@@ -7,8 +7,6 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import groupby
-from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -230,14 +228,14 @@ def run(loaded: Loaded, settings: Settings, jobs: int = 1, extra: Sequence[Extra
 
     catalog = Catalog(tuple(tools), tuple(prompts), _agents(settings, tools, prompts))
     checks = _checks(settings, collector)
+    checker = _ToolChecker(checks, settings, documents)
+    # Workers start before the cross-file rules so that those run in the parent while the workers check tools.
+    workers = _Workers.start(checker, catalog.tools, jobs)
     _dispatch(checks, catalog, settings, collector, ("toolset", "prompt"))
-    # Findings of cross-file rules are located first: the per-file pass frees each file's location cache.
-    pending, collector.raw = collector.raw, []
-    per_tool = _per_tool_in_parallel(checks, settings, documents, catalog.tools, pending, jobs)
-    if per_tool is None:
-        per_tool = _check_tools(checks, settings, documents, catalog.tools, pending)
-    diagnostics = engine_diagnostics + per_tool[0]
-    collector.internal_error |= per_tool[1]
+    diagnostics = engine_diagnostics + collector.resolve()
+    per_tool, failed = workers.finish()
+    diagnostics += per_tool
+    collector.internal_error |= failed
     for more in extra:
         diagnostics += more(catalog, documents, settings)
     diagnostics = _filter(diagnostics, documents, settings, collector)
@@ -319,49 +317,82 @@ def _apply(
         for violation in check(subject, context):
             collector.add(rule, violation, path, on_write_tool)
     except Exception as exc:  # a broken rule must not hide the other findings
-        collector.internal_error = True
-        label = getattr(subject, "display_name", None) or getattr(subject, "name", "") or path
-        message = f"rule {rule.code} ({rule.name}) failed on `{label}`: {type(exc).__name__}: {exc}"
-        collector.add(collector.settings.rulebook.by_code["TL005"], Violation(pointer, message), path)
+        _failed(rule, subject, exc, path, pointer, collector)
 
 
-def _check_tools(
-    checks: list[tuple[RuleSpec, Check]],
-    settings: Settings,
-    documents: dict[str, Document],
-    tools: Sequence[Tool],
-    pending: Sequence[Raw] = (),
-) -> tuple[list[Diagnostic], bool]:
-    """Locate `pending` findings, then run tool and parameter rules file by file, freeing each file's location cache."""
-    collector = Collector(settings, documents)
-    collector.raw = list(pending)
-    diagnostics = collector.resolve()
-    collector.raw = []
-    tool_checks = [
-        (r, c, RuleContext(settings.options.get(r.code, {}), settings.targets)) for r, c in checks if r.target == "tool"
-    ]
-    parameter_checks = [(r, c, settings.options.get(r.code, {})) for r, c in checks if r.target == "parameter"]
-    escalating = any(r.write_severity is not None for r, _ in checks)
-    for path, group in groupby(tools, key=attrgetter("path")):
-        for tool in group:
-            on_write = escalating and tool.risk.risk != "read"
-            for rule, check, context in tool_checks:
+def _failed(rule: RuleSpec, subject: Any, exc: Exception, path: str, pointer: Pointer, collector: Collector) -> None:
+    collector.internal_error = True
+    label = getattr(subject, "display_name", None) or getattr(subject, "name", "") or path
+    message = f"rule {rule.code} ({rule.name}) failed on `{label}`: {type(exc).__name__}: {exc}"
+    collector.add(collector.settings.rulebook.by_code["TL005"], Violation(pointer, message), path)
+
+
+class _ToolChecker:
+    """Runs the tool and parameter rules over a run of tools and locates their findings."""
+
+    def __init__(self, checks: list[tuple[RuleSpec, Check]], settings: Settings, documents: dict[str, Document]):
+        self.settings = settings
+        self.documents = documents
+        self.tool_checks = [
+            (r, c, RuleContext(settings.options.get(r.code, {}), settings.targets))
+            for r, c in checks
+            if r.target == "tool"
+        ]
+        self.parameter_checks = [(r, c, settings.options.get(r.code, {})) for r, c in checks if r.target == "parameter"]
+        self.escalating = any(r.write_severity is not None for r, _ in checks)
+
+    def check(self, tools: Sequence[Tool]) -> tuple[list[Diagnostic], bool]:
+        collector = Collector(self.settings, self.documents)
+        targets = self.settings.targets
+        for tool in tools:
+            path = tool.path
+            on_write = self.escalating and tool.risk.risk != "read"
+            for rule, check, context in self.tool_checks:
                 _apply(rule, check, tool, context, path, tool.pointer, collector, on_write)
-            for rule, check, options in parameter_checks:
-                context = RuleContext(options, settings.targets, tool)
-                for parameter in tool.parameters:
-                    _apply(rule, check, parameter, context, path, parameter.pointer, collector, on_write)
-        diagnostics += collector.resolve()
-        collector.raw.clear()
-        document = documents.get(path)
-        if document is not None:
-            document.release_positions()
-    return diagnostics, collector.internal_error
+            parameters = tool.parameters
+            if parameters:
+                for rule, check, options in self.parameter_checks:
+                    _apply_each(rule, check, parameters, RuleContext(options, targets, tool), path, collector, on_write)
+        diagnostics = collector.resolve()
+        # locations were cached per file while resolving; a long run must not keep them all
+        for path in {tool.path for tool in tools}:
+            document = self.documents.get(path)
+            if document is not None:
+                document.release_positions()
+        return diagnostics, collector.internal_error
 
 
-def _slices(count: int, parts: int) -> list[tuple[int, int]]:
-    """Contiguous ranges of equal size; a file split between two ranges is located by both, which costs little."""
-    size = -(-count // parts)
+def _apply_each(
+    rule: RuleSpec,
+    check: Check,
+    parameters: Sequence[Any],
+    context: RuleContext,
+    path: str,
+    collector: Collector,
+    on_write_tool: bool,
+) -> None:
+    """`_apply` for each parameter of a tool, with one exception handler around the loop instead of one per call."""
+    add = collector.add
+    done = 0
+    while done < len(parameters):
+        try:
+            for parameter in parameters[done:] if done else parameters:
+                for violation in check(parameter, context):
+                    add(rule, violation, path, on_write_tool)
+                done += 1
+        except Exception as exc:
+            _failed(rule, parameters[done], exc, path, parameters[done].pointer, collector)
+            done += 1
+
+
+PARALLEL_MIN_TOOLS = 1000  # below this, starting workers costs more than it saves
+CHUNK_TOOLS = 200
+
+
+def _chunks(count: int, jobs: int) -> list[tuple[int, int]]:
+    """Ranges of tools handed out one at a time, several per worker so that a slow one does not hold up the rest."""
+    parts = max(1, min(255, jobs * 4, count // CHUNK_TOOLS))
+    size = -(-count // parts) if count else 1
     return [(start, min(start + size, count)) for start in range(0, count, size)]
 
 
@@ -376,63 +407,92 @@ def _unflatten(flat: tuple[list[tuple[Any, ...]], bool]) -> tuple[list[Diagnosti
     ]
 
 
-def _per_tool_in_parallel(
-    checks: list[tuple[RuleSpec, Check]],
-    settings: Settings,
-    documents: dict[str, Document],
-    tools: tuple[Tool, ...],
-    pending: list[Raw],
-    jobs: int,
-) -> tuple[list[Diagnostic], bool] | None:
-    """Run `_check_tools` over slices of the tools in forked children; None means "do it serially".
+class _Workers:
+    """The tool rules over chunks of the tools, in forked children and in the parent, which also runs the rest.
 
-    Children are forked after loading, so they share the parsed documents and the catalog copy-on-write
-    and send back only their diagnostics, through a pipe. The parent checks the first slice itself. A
-    child that fails has its slice redone in the parent. Platforms without fork run serially.
+    Children are forked after loading, so they share the parsed documents and the catalog copy-on-write and
+    send back only their diagnostics, through a pipe. Chunk numbers wait in another pipe; each process reads one
+    byte at a time (reads of one byte from a pipe are atomic), so the work balances itself. Chunks whose results
+    never arrive, because a child failed, are checked again in the parent. Platforms without fork, small runs
+    and `--jobs 1` run everything in the parent, in the same chunks.
     """
-    if jobs <= 1 or len(tools) < PARALLEL_MIN_TOOLS or not hasattr(os, "fork"):
-        return None
-    bounds = _slices(len(tools), jobs)
-    if len(bounds) < 2:
-        return None
-    import pickle
 
-    pending.sort(key=itemgetter(2))  # by path, so that each worker locates in as few files as it can
-    share = [
-        pending[i * len(pending) // len(bounds) : (i + 1) * len(pending) // len(bounds)] for i in range(len(bounds))
-    ]
-    children: list[tuple[int, int, int]] = []
-    for index, (low, high) in enumerate(bounds[1:], start=1):
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: compute, send, and leave without running the parent's exit handlers
-            os.close(read_end)
-            code = 0
-            try:
-                payload = pickle.dumps(
-                    _flatten(_check_tools(checks, settings, documents, tools[low:high], share[index]))
-                )
-                with os.fdopen(write_end, "wb") as out:
-                    out.write(payload)
-            except BaseException:
-                code = 1
-            os._exit(code)
-        os.close(write_end)
-        children.append((pid, read_end, index))
+    def __init__(self, checker: _ToolChecker, tools: Sequence[Tool], bounds: list[tuple[int, int]]) -> None:
+        self.checker = checker
+        self.tools = tools
+        self.bounds = bounds
+        self.queue: int | None = None
+        self.children: list[tuple[int, int]] = []
 
-    diagnostics, failed = _check_tools(checks, settings, documents, tools[bounds[0][0] : bounds[0][1]], share[0])
-    for pid, read_end, index in children:
-        with os.fdopen(read_end, "rb") as pipe:
-            payload = pipe.read()
-        _, status = os.waitpid(pid, 0)
-        if status == 0 and payload:
-            part, part_failed = _unflatten(pickle.loads(payload))
-        else:
-            start, stop = bounds[index]
-            part, part_failed = _check_tools(checks, settings, documents, tools[start:stop], share[index])
-        diagnostics += part
-        failed |= part_failed
-    return diagnostics, failed
+    @classmethod
+    def start(cls, checker: _ToolChecker, tools: Sequence[Tool], jobs: int) -> _Workers:
+        workers = cls(checker, tools, _chunks(len(tools), jobs))
+        if jobs > 1 and len(tools) >= PARALLEL_MIN_TOOLS and len(workers.bounds) > 1 and hasattr(os, "fork"):
+            workers._fork(min(jobs, len(workers.bounds)) - 1)
+        return workers
+
+    def _fork(self, count: int) -> None:
+        import sys
+
+        read_queue, write_queue = os.pipe()
+        os.write(write_queue, bytes(range(len(self.bounds))))
+        os.close(write_queue)
+        self.queue = read_queue
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        for _ in range(count):
+            read_end, write_end = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child: compute, send, and leave without running the parent's exit handlers
+                os.close(read_end)
+                code = 0
+                try:
+                    import pickle
+
+                    payload = pickle.dumps([(i, _flatten(part)) for i, part in self._drain()])
+                    with os.fdopen(write_end, "wb") as out:
+                        out.write(payload)
+                except BaseException:
+                    code = 1
+                os._exit(code)
+            os.close(write_end)
+            self.children.append((pid, read_end))
+
+    def _drain(self) -> Iterator[tuple[int, tuple[list[Diagnostic], bool]]]:
+        """Check chunks until none is left: from the queue when there are workers, else all of them in order."""
+        if self.queue is None:
+            for index in range(len(self.bounds)):
+                yield index, self._check(index)
+            return
+        while True:
+            taken = os.read(self.queue, 1)
+            if not taken:
+                return
+            yield taken[0], self._check(taken[0])
+
+    def _check(self, index: int) -> tuple[list[Diagnostic], bool]:
+        low, high = self.bounds[index]
+        return self.checker.check(self.tools[low:high])
+
+    def finish(self) -> tuple[list[Diagnostic], bool]:
+        results = dict(self._drain())
+        if self.children:
+            import pickle
+
+            for pid, read_end in self.children:
+                with os.fdopen(read_end, "rb") as pipe:
+                    payload = pipe.read()
+                _, status = os.waitpid(pid, 0)
+                if status == 0 and payload:
+                    results.update((i, _unflatten(flat)) for i, flat in pickle.loads(payload))
+            os.close(self.queue)  # type: ignore[arg-type]
+        diagnostics: list[Diagnostic] = []
+        failed = False
+        for index in range(len(self.bounds)):
+            part, part_failed = results[index] if index in results else self._check(index)
+            diagnostics += part
+            failed |= part_failed
+        return diagnostics, failed
 
 
 def _subjects(target: str, catalog: Catalog, base: RuleContext) -> Iterator[tuple[Any, RuleContext, str, Pointer]]:
