@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal, NamedTuple
 
 from toollint.catalog.schema_walk import MAX_SCHEMA_DEPTH, walk
 from toollint.diagnostics import Pointer
+
+# one encoder for all tools: `json.dumps` with options builds a new one on every call
+_encode = json.JSONEncoder(ensure_ascii=False).encode
 
 ToolFormat = Literal["anthropic", "openai", "openai-responses", "openai-function", "mcp", "gemini"]
 
@@ -55,10 +59,8 @@ class Tool:
     @cached_property
     def text(self) -> str:
         """The whole definition as one lower-cased string, for cheap substring tests before any per-field scan."""
-        import json
-
         try:
-            return json.dumps(self.spec, ensure_ascii=False).lower()
+            return _encode(self.spec).lower()
         except (TypeError, ValueError):  # YAML may hold dates or non-string keys
             return repr(self.spec).lower()
 

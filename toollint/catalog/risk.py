@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from toollint.catalog.model import Parameter, Tool
 
@@ -136,8 +135,7 @@ def _description_risk(description: Any) -> Risk | None:
     return None
 
 
-@dataclass(frozen=True)
-class RiskProfile:
+class RiskProfile(NamedTuple):
     risk: Risk
     risk_source: str
     approval: str | None  # "human", "parameter `confirm`", or None

@@ -45,13 +45,22 @@ def dict_at(schema: dict[str, Any], key: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def types_of(schema: dict[str, Any]) -> set[str]:
+_NO_TYPES: frozenset[str] = frozenset()
+_ONE_TYPE: dict[str, frozenset[str]] = {}
+
+
+def types_of(schema: dict[str, Any]) -> frozenset[str]:
     kind = schema.get("type")
-    if isinstance(kind, str):
-        return {kind}
+    if type(kind) is str:
+        found = _ONE_TYPE.get(kind)
+        if found is None:
+            found = frozenset((kind,))
+            if len(_ONE_TYPE) < 64:  # the JSON types and a few misspellings; not every string a hostile file holds
+                _ONE_TYPE[kind] = found
+        return found
     if isinstance(kind, list):
-        return {k for k in kind if isinstance(k, str)}
-    return set()
+        return frozenset(k for k in kind if isinstance(k, str))
+    return _NO_TYPES
 
 
 def is_instance(value: Any, kind: str) -> bool:
@@ -73,8 +82,12 @@ def is_instance(value: Any, kind: str) -> bool:
     return True  # unknown type names are TS001's business
 
 
+_CONSTRAINING = frozenset(("enum", "const", *_COMPOSITION))
+_BOUNDS = frozenset(("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"))
+
+
 def _constrained(schema: dict[str, Any]) -> bool:
-    return any(k in schema for k in ("enum", "const", *_COMPOSITION))
+    return not _CONSTRAINING.isdisjoint(schema)
 
 
 def open_ended_object(parameter: Parameter, ctx: RuleContext) -> Iterator[Violation]:
@@ -117,7 +130,7 @@ def unbounded_number(parameter: Parameter, ctx: RuleContext) -> Iterator[Violati
     schema = parameter.schema
     if not isinstance(schema, dict) or not types_of(schema) & {"integer", "number"} or _constrained(schema):
         return
-    if any(k in schema for k in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")):
+    if not _BOUNDS.isdisjoint(schema):
         return
     name_words = words(parameter.name)
     if not set(name_words) & set(ctx.options["quantity-words"]):
@@ -265,12 +278,12 @@ def dangerous_free_form_parameter(parameter: Parameter, ctx: RuleContext) -> Ite
         )
 
 
-_FREE_TEXT_BOUNDS = ("maxLength", "enum", "const", "pattern", "format", *_COMPOSITION)
+_FREE_TEXT_BOUNDS = frozenset(("maxLength", "enum", "const", "pattern", "format", *_COMPOSITION))
 
 
 def unbounded_string(parameter: Parameter, ctx: RuleContext) -> Iterator[Violation]:
     schema = parameter.schema
-    if not isinstance(schema, dict) or types_of(schema) != {"string"} or any(k in schema for k in _FREE_TEXT_BOUNDS):
+    if not isinstance(schema, dict) or types_of(schema) != {"string"} or not _FREE_TEXT_BOUNDS.isdisjoint(schema):
         return
     if danger_label(parameter) is not None or _enum_hint(parameter, ctx) is not None:
         return  # TS010 or TS009 says it better

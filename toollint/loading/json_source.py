@@ -110,7 +110,13 @@ class JsonLocator:
     def find(self, pointer: Pointer) -> tuple[Entry, int]:
         """The entry of the deepest existing prefix of the pointer and how many segments matched."""
         entry = self._root
+        containers = self._containers
         for depth, segment in enumerate(pointer):
+            container = containers.get(entry[2])
+            child = container.members.get(segment) if container is not None else None  # the usual case: seen before
+            if child is not None:
+                entry = child
+                continue
             child = self._member(entry, segment)
             if child is None:
                 alternative = str(segment) if isinstance(segment, int) else _as_index(segment)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from itertools import groupby
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from toollint.diagnostics import Diagnostic, Severity
 
 if TYPE_CHECKING:
     from toollint.engine.run import Result
+    from toollint.loading.document import Document
     from toollint.reporting import ReportOptions
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
@@ -37,41 +39,48 @@ def summary(result: Result) -> str:
     return f"Found {_plural(len(result.diagnostics), 'problem')} ({', '.join(parts)}) in {_plural(files, 'file')}; {checked}."
 
 
-def _excerpt(result: Result, d: Diagnostic, color: bool) -> list[str]:
-    document = result.documents.get(d.path)
-    if document is None or document.kind == "text" and d.span.line == 1 and d.span.column == 1 and not d.pointer:
+def _excerpt(document: Document | None, d: Diagnostic, color: bool) -> list[str]:
+    line_number, column, end_line, end_column = d.span
+    if document is None or document.kind == "text" and line_number == 1 and column == 1 and not d.pointer:
         return []
-    line = document.source_line(d.span.line)
-    if not line.strip():
+    line = document.source_line(line_number)
+    if not line or line.isspace():
         return []
-    start = d.span.column - 1
-    end = d.span.end_column - 1 if d.span.end_line == d.span.line else len(line)
-    end = max(end, start + 1)
-    offset = 0
+    start = column - 1
+    end = end_column - 1 if end_line == line_number else len(line)
+    if end <= start:
+        end = start + 1
     if len(line) > _WINDOW:
         offset = max(0, min(start - 20, len(line) - _WINDOW))
         line = ("…" if offset else "") + line[offset : offset + _WINDOW] + ("…" if offset + _WINDOW < len(line) else "")
         shift = 1 if offset else 0
         start, end = start - offset + shift, min(end - offset + shift, len(line))
-    gutter = " " * len(str(d.span.line))
+    number = str(line_number)
+    if "\t" in line:
+        line = line.replace("\t", " ")
     marker = " " * start + "^" * max(1, end - start)
+    if not color:
+        return [f"    {number} | {line}", f"    {' ' * len(number)} | {marker}"]
     return [
-        _paint(f"    {d.span.line} | ", "2", color) + line.replace("\t", " "),
-        _paint(f"    {gutter} | ", "2", color) + _paint(marker, _COLORS[d.severity], color),
+        _paint(f"    {number} | ", "2", color) + line,
+        _paint(f"    {' ' * len(number)} | ", "2", color) + _paint(marker, _COLORS[d.severity], color),
     ]
 
 
 def render_text(result: Result, options: ReportOptions) -> str:
     color = options.color
+    levels = {s: _paint(f"{s.label:<7}", _COLORS[s], color) for s in Severity}
     out: list[str] = []
-    for path, group in groupby(result.diagnostics, key=lambda d: d.path):
+    for path, group in groupby(result.diagnostics, key=attrgetter("path")):
+        document = result.documents.get(path)
         out.append(_paint(path, "1", color))
         for d in group:
             where = f"{d.span.line}:{d.span.column}"
-            level = _paint(f"{d.severity.label:<7}", _COLORS[d.severity], color)
-            out.append(f"  {where:<8} {level} {_paint(d.code, '1', color)}  {d.message}  {_paint(d.name, '2', color)}")
-            out.extend(_excerpt(result, d, color))
-            out.extend(f"    = note: see {r}" for r in d.related)
+            code, name = (_paint(d.code, "1", color), _paint(d.name, "2", color)) if color else (d.code, d.name)
+            out.append(f"  {where:<8} {levels[d.severity]} {code}  {d.message}  {name}")
+            out += _excerpt(document, d, color)
+            if d.related:
+                out += [f"    = note: see {r}" for r in d.related]
         out.append("")
     if not options.quiet:
         out.append(summary(result))
