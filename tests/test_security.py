@@ -92,3 +92,10 @@ def test_escaped_characters_cannot_slip_past_the_whole_file_shortcut() -> None:
         ' "input_schema": {"type": "object"}}]'
     )
     assert lint({"t.json": source}, select=("TR006",)).diagnostics
+
+
+def test_every_poison_marker_contains_the_substring_it_is_screened_by() -> None:
+    from toollint.checks.security import _POISON_MARKERS
+
+    for shared, markers in _POISON_MARKERS:
+        assert all(shared in marker for marker in markers), shared

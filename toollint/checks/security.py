@@ -88,34 +88,31 @@ def _descriptions(tool: Tool) -> Iterator[tuple[str, Pointer]]:
 _ROLE_MARKERS = ("admin", "manager", "owner", "author", "staff", "internal", "verified", "privileged", "own ")
 _NEGATION_MARKERS = ("never", "do not", "don't", "must not")
 _DISCLOSURE_MARKERS = ("share", "reveal", "return", "expose", "disclose", "show", "leak", "output", "include")
-_POISON_MARKERS = (
-    "<important",
-    "<system",
-    "<instruction",
-    "<secret",
-    "<hidden",
-    "< important",
-    "ignore",
-    "tell the user",
-    "inform the user",
-    "mention to the user",
-    "notify the user",
-    "alert the user",
-    "show the user",
-    "tell user",
-    "without telling",
-    "without informing",
-    "without notifying",
-    "without alerting",
-    "ssh",
-    "id_rsa",
-    ".env",
-    "passwd",
-    "private key",
-    "mcp.json",
-    "credentials",
-    "before using",
-    "before calling",
+# Grouped under a substring they share, which is searched first: half the searches on a clean definition.
+_POISON_MARKERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("<", ("<important", "<system", "<instruction", "<secret", "<hidden", "< important")),
+    ("ignore", ()),
+    (
+        " user",
+        (
+            "tell the user",
+            "inform the user",
+            "mention to the user",
+            "notify the user",
+            "alert the user",
+            "show the user",
+            "tell user",
+        ),
+    ),
+    ("without ", ("without telling", "without informing", "without notifying", "without alerting")),
+    ("ssh", ()),
+    ("id_rsa", ()),
+    (".env", ()),
+    ("passwd", ()),
+    ("private key", ()),
+    ("mcp.json", ()),
+    ("credentials", ()),
+    ("before ", ("before using", "before calling")),
 )
 _KEY_MARKERS = (
     "sk-",
@@ -138,6 +135,14 @@ _KEY_MARKERS = (
 def _may_contain(tool: Tool, markers: tuple[str, ...]) -> bool:
     text = tool.text
     return any(marker in text for marker in markers)
+
+
+def _may_contain_grouped(tool: Tool, groups: tuple[tuple[str, tuple[str, ...]], ...]) -> bool:
+    text = tool.text
+    for shared, markers in groups:
+        if shared in text and (not markers or any(marker in text for marker in markers)):
+            return True
+    return False
 
 
 def _may_state_access_rules(tool: Tool) -> bool:
@@ -163,7 +168,7 @@ def authorization_in_description(tool: Tool, ctx: RuleContext) -> Iterator[Viola
 
 
 def hidden_instructions(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
-    if tool.text.isascii() and not _may_contain(tool, _POISON_MARKERS):
+    if tool.text.isascii() and not _may_contain_grouped(tool, _POISON_MARKERS):
         return  # no invisible character can hide in ASCII, and no instruction lacks all the markers
     for text, pointer in _strings(tool.spec, tool.spec_pointer):
         invisible = _INVISIBLE.search(text)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import importlib
-import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -14,6 +15,7 @@ from toollint.catalog.extract import declarations
 from toollint.catalog.model import Agent, Catalog, Prompt, Tool
 from toollint.diagnostics import Diagnostic, Pointer, Severity, Span, Violation
 from toollint.engine.config import Settings
+from toollint.engine.forked import MAX_PIECES, Forked
 from toollint.engine.rulebook import RuleSpec
 from toollint.engine.suppressions import Suppression, comment_suppressions, pointer_suppressions, problem
 from toollint.loading.discover import Candidate, discover, is_documentation, matches
@@ -140,10 +142,22 @@ class Collector:
         return f"{path}:{span.line}:{span.column}"
 
     def resolve(self) -> list[Diagnostic]:
-        return [
-            self.diagnostic(rule, v, path, tuple(self.location(p, ptr) for p, ptr in v.related), on_write, severity)
-            for rule, v, path, on_write, severity in self.raw
-        ]
+        """Locate every collected violation. The hot loop of a large run, so the usual case is written out here:
+        a pointer into a JSON or YAML document, the rule's configured severity."""
+        configured = self.settings.severity
+        documents = self.documents
+        out: list[Diagnostic] = []
+        append = out.append
+        for rule, v, path, on_write, default in self.raw:
+            document = documents.get(path)
+            if default is not None or on_write or v.offsets is not None or v.related or document is None:
+                related = tuple(self.location(p, ptr) for p, ptr in v.related)
+                append(self.diagnostic(rule, v, path, related, on_write, default))
+                continue
+            span = document.span(v.pointer, v.anchor)
+            severity = configured.get(rule.code, rule.severity)
+            append(Diagnostic(rule.code, rule.name, severity, v.message, path, span, v.pointer))
+        return out
 
     def diagnostic(
         self,
@@ -230,12 +244,19 @@ def run(loaded: Loaded, settings: Settings, jobs: int = 1, extra: Sequence[Extra
     checks = _checks(settings, collector)
     checker = _ToolChecker(checks, settings, documents)
     # Workers start before the cross-file rules so that those run in the parent while the workers check tools.
-    workers = _Workers.start(checker, catalog.tools, jobs)
+    bounds = _chunks(len(catalog.tools), jobs)
+    workers = Forked(
+        lambda i: checker.check(catalog.tools[bounds[i][0] : bounds[i][1]]),
+        len(bounds),
+        jobs if len(catalog.tools) >= PARALLEL_MIN_TOOLS else 1,
+        _flatten,
+        _unflatten,
+    )
     _dispatch(checks, catalog, settings, collector, ("toolset", "prompt"))
     diagnostics = engine_diagnostics + collector.resolve()
-    per_tool, failed = workers.finish()
-    diagnostics += per_tool
-    collector.internal_error |= failed
+    for part, failed in workers.results():
+        diagnostics += part
+        collector.internal_error |= failed
     for more in extra:
         diagnostics += more(catalog, documents, settings)
     diagnostics = _filter(diagnostics, documents, settings, collector)
@@ -344,18 +365,20 @@ class _ToolChecker:
     def check(self, tools: Sequence[Tool]) -> tuple[list[Diagnostic], bool]:
         collector = Collector(self.settings, self.documents)
         targets = self.settings.targets
-        for tool in tools:
-            path = tool.path
-            on_write = self.escalating and tool.risk.risk != "read"
-            for rule, check, context in self.tool_checks:
-                _apply(rule, check, tool, context, path, tool.pointer, collector, on_write)
-            parameters = tool.parameters
-            if parameters:
-                for rule, check, options in self.parameter_checks:
-                    _apply_each(rule, check, parameters, RuleContext(options, targets, tool), path, collector, on_write)
-        diagnostics = collector.resolve()
-        # locations were cached per file while resolving; a long run must not keep them all
-        for path in {tool.path for tool in tools}:
+        diagnostics: list[Diagnostic] = []
+        for path, group in groupby(tools, key=attrgetter("path")):
+            for tool in group:
+                on_write = self.escalating and tool.risk.risk != "read"
+                for rule, check, context in self.tool_checks:
+                    _apply(rule, check, tool, context, path, tool.pointer, collector, on_write)
+                parameters = tool.parameters
+                if parameters:
+                    for rule, check, options in self.parameter_checks:
+                        context = RuleContext(options, targets, tool)
+                        _apply_each(rule, check, parameters, context, path, collector, on_write)
+            diagnostics += collector.resolve()
+            collector.raw.clear()
+            # locations are cached per file while resolving; a long run must not keep them all
             document = self.documents.get(path)
             if document is not None:
                 document.release_positions()
@@ -390,8 +413,10 @@ CHUNK_TOOLS = 200
 
 
 def _chunks(count: int, jobs: int) -> list[tuple[int, int]]:
-    """Ranges of tools handed out one at a time, several per worker so that a slow one does not hold up the rest."""
-    parts = max(1, min(255, jobs * 4, count // CHUNK_TOOLS))
+    """Ranges of tools handed out one at a time, several per worker so that a slow one does not hold up the rest.
+
+    A file split between two chunks has the start of its locations found twice, so one job gets one chunk."""
+    parts = 1 if jobs <= 1 else max(1, min(MAX_PIECES, jobs * 4, count // CHUNK_TOOLS))
     size = -(-count // parts) if count else 1
     return [(start, min(start + size, count)) for start in range(0, count, size)]
 
@@ -405,94 +430,6 @@ def _unflatten(flat: tuple[list[tuple[Any, ...]], bool]) -> tuple[list[Diagnosti
     return [Diagnostic(c, n, Severity(s), m, p, Span(*sp), ptr, rel) for c, n, s, m, p, sp, ptr, rel in flat[0]], flat[
         1
     ]
-
-
-class _Workers:
-    """The tool rules over chunks of the tools, in forked children and in the parent, which also runs the rest.
-
-    Children are forked after loading, so they share the parsed documents and the catalog copy-on-write and
-    send back only their diagnostics, through a pipe. Chunk numbers wait in another pipe; each process reads one
-    byte at a time (reads of one byte from a pipe are atomic), so the work balances itself. Chunks whose results
-    never arrive, because a child failed, are checked again in the parent. Platforms without fork, small runs
-    and `--jobs 1` run everything in the parent, in the same chunks.
-    """
-
-    def __init__(self, checker: _ToolChecker, tools: Sequence[Tool], bounds: list[tuple[int, int]]) -> None:
-        self.checker = checker
-        self.tools = tools
-        self.bounds = bounds
-        self.queue: int | None = None
-        self.children: list[tuple[int, int]] = []
-
-    @classmethod
-    def start(cls, checker: _ToolChecker, tools: Sequence[Tool], jobs: int) -> _Workers:
-        workers = cls(checker, tools, _chunks(len(tools), jobs))
-        if jobs > 1 and len(tools) >= PARALLEL_MIN_TOOLS and len(workers.bounds) > 1 and hasattr(os, "fork"):
-            workers._fork(min(jobs, len(workers.bounds)) - 1)
-        return workers
-
-    def _fork(self, count: int) -> None:
-        import sys
-
-        read_queue, write_queue = os.pipe()
-        os.write(write_queue, bytes(range(len(self.bounds))))
-        os.close(write_queue)
-        self.queue = read_queue
-        for stream in (sys.stdout, sys.stderr):
-            stream.flush()
-        for _ in range(count):
-            read_end, write_end = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # the child: compute, send, and leave without running the parent's exit handlers
-                os.close(read_end)
-                code = 0
-                try:
-                    import pickle
-
-                    payload = pickle.dumps([(i, _flatten(part)) for i, part in self._drain()])
-                    with os.fdopen(write_end, "wb") as out:
-                        out.write(payload)
-                except BaseException:
-                    code = 1
-                os._exit(code)
-            os.close(write_end)
-            self.children.append((pid, read_end))
-
-    def _drain(self) -> Iterator[tuple[int, tuple[list[Diagnostic], bool]]]:
-        """Check chunks until none is left: from the queue when there are workers, else all of them in order."""
-        if self.queue is None:
-            for index in range(len(self.bounds)):
-                yield index, self._check(index)
-            return
-        while True:
-            taken = os.read(self.queue, 1)
-            if not taken:
-                return
-            yield taken[0], self._check(taken[0])
-
-    def _check(self, index: int) -> tuple[list[Diagnostic], bool]:
-        low, high = self.bounds[index]
-        return self.checker.check(self.tools[low:high])
-
-    def finish(self) -> tuple[list[Diagnostic], bool]:
-        results = dict(self._drain())
-        if self.children:
-            import pickle
-
-            for pid, read_end in self.children:
-                with os.fdopen(read_end, "rb") as pipe:
-                    payload = pipe.read()
-                _, status = os.waitpid(pid, 0)
-                if status == 0 and payload:
-                    results.update((i, _unflatten(flat)) for i, flat in pickle.loads(payload))
-            os.close(self.queue)  # type: ignore[arg-type]
-        diagnostics: list[Diagnostic] = []
-        failed = False
-        for index in range(len(self.bounds)):
-            part, part_failed = results[index] if index in results else self._check(index)
-            diagnostics += part
-            failed |= part_failed
-        return diagnostics, failed
 
 
 def _subjects(target: str, catalog: Catalog, base: RuleContext) -> Iterator[tuple[Any, RuleContext, str, Pointer]]:

@@ -62,6 +62,7 @@ def discover(paths: Iterable[Path], exclude: tuple[str, ...] = (), root: Path | 
             continue
         for folder, dirnames, filenames in os.walk(given):
             here = Path(folder)
+            real_folder = os.path.realpath(folder)  # once per folder; each file then costs one lstat, not one per part
             dirnames[:] = sorted(
                 d for d in dirnames if not d.startswith(".") and d not in PRUNED_DIRECTORIES and not excluded(here / d)
             )
@@ -72,7 +73,9 @@ def discover(paths: Iterable[Path], exclude: tuple[str, ...] = (), root: Path | 
                 if name.startswith(".") or is_documentation(name):
                     continue
                 path = here / name
-                key = path.resolve()
+                key = Path(os.path.join(real_folder, name))
+                if os.path.islink(key):
+                    key = key.resolve()
                 if key in seen or excluded(path):
                     continue
                 seen.add(key)

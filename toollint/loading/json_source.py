@@ -148,8 +148,9 @@ class JsonLocator:
         return offsets
 
     def span(self, pointer: Pointer, anchor: Anchor = "value") -> Span:
-        lines = self._lines or LineIndex(self._text)
-        self._lines = lines
+        lines = self._lines
+        if lines is None:
+            lines = self._lines = LineIndex(self._text)
         entry, matched = self.find(pointer)
         key_start, key_end, value_start, value_end = entry
         if key_start >= 0 and (anchor == "key" or matched < len(pointer)):

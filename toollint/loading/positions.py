@@ -31,9 +31,14 @@ class LineIndex:
         return self._starts[max(0, min(line - 1, len(self._starts) - 1))]
 
     def span(self, start: int, end: int) -> Span:
-        line, column = self.position(start)
-        end_line, end_column = self.position(max(end, start))
-        return Span(line, column, end_line, end_column)
+        starts, length = self._starts, self._length
+        start = 0 if start < 0 else length if start > length else start
+        end = start if end < start else length if end > length else end
+        row = bisect.bisect_right(starts, start) - 1
+        next_start = starts[row + 1] if row + 1 < len(starts) else length + 1
+        # most spans are a key or a short value on one line: no second search
+        end_row = row if end < next_start else bisect.bisect_right(starts, end) - 1
+        return Span(row + 1, start - starts[row] + 1, end_row + 1, end - starts[end_row] + 1)
 
 
 class Locator(Protocol):

@@ -17,6 +17,7 @@ class ReportOptions:
     color: bool = False
     quiet: bool = False
     version: str = ""
+    jobs: int = 1  # processes a large text report may be rendered in
 
 
 Renderer = Callable[["Result", ReportOptions], str]
