@@ -83,7 +83,8 @@ def render_sarif(result: Result, options: ReportOptions) -> str:
             }
         ],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    # no indentation: a large log is written by json's C encoder, ten times faster than its indenting one
+    return json.dumps(log, ensure_ascii=False) + "\n"
 
 
 def _related_location(text: str) -> dict[str, Any]:

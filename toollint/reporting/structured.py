@@ -29,7 +29,11 @@ def as_dict(d: Diagnostic) -> dict[str, Any]:
 
 
 def render_json(result: Result, options: ReportOptions) -> str:
-    return json.dumps([as_dict(d) for d in result.diagnostics], indent=2, ensure_ascii=False) + "\n"
+    # one finding per line: readable and greppable, and written by the C encoder (indent= makes json use Python's)
+    if not result.diagnostics:
+        return "[]\n"
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    return "[\n" + ",\n".join("  " + encode(as_dict(d)) for d in result.diagnostics) + "\n]\n"
 
 
 def render_jsonl(result: Result, options: ReportOptions) -> str:
