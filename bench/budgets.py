@@ -4,7 +4,8 @@
 
 Every figure is the best wall-clock time of `--repeat` runs of a fresh process after one warm-up run, so
 interpreter start-up is counted for toollint and for the json.load floor alike, and bytecode is cached
-as it is for an installed package. Spectral runs the 8-rule ruleset in
+as it is for an installed package. The commands take turns within each round, so a machine whose speed
+drifts during the run affects every figure alike. Spectral runs the 8-rule ruleset in
 ../shared/bench/spectral-ruleset.yaml over the same JSON files; install it outside the repository with
 `npm install @stoplight/spectral-cli` and pass its `node_modules/.bin/spectral`.
 """
@@ -38,16 +39,26 @@ for folder, _, names in os.walk(sys.argv[1]):
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def best_of(command: list[str], repeat: int, ok_codes: tuple[int, ...] = (0, 1)) -> float:
-    best = float("inf")
-    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV, check=False)
+def run_once(command: list[str], ok_codes: tuple[int, ...]) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV, check=False)
+    elapsed = time.perf_counter() - start
+    if done.returncode not in ok_codes:
+        sys.exit(f"{' '.join(command[:3])} ... failed with exit {done.returncode}: {done.stderr.decode()[-500:]}")
+    return elapsed
+
+
+def best_of(commands: dict[str, tuple[list[str], tuple[int, ...]]], repeat: int) -> dict[str, float]:
+    """Best wall time of each command over `repeat` rounds after a warm-up round.
+
+    The commands take turns within each round, so that a machine whose speed drifts during the run (a shared
+    virtual machine does) slows all of them alike and the ratios stay fair."""
+    for command, ok_codes in commands.values():
+        run_once(command, ok_codes)
+    best = dict.fromkeys(commands, float("inf"))
     for _ in range(repeat):
-        start = time.perf_counter()
-        done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV, check=False)
-        elapsed = time.perf_counter() - start
-        if done.returncode not in ok_codes:
-            sys.exit(f"{' '.join(command[:3])} ... failed with exit {done.returncode}: {done.stderr.decode()[-500:]}")
-        best = min(best, elapsed)
+        for name, (command, ok_codes) in commands.items():
+            best[name] = min(best[name], run_once(command, ok_codes))
     return best
 
 
@@ -67,50 +78,40 @@ def main() -> None:
         sys.exit(f"corpora folder {corpora} not found; pass --corpora")
 
     files = sorted(glob.glob(str(corpora / "**" / "*.json"), recursive=True))
-    rows: list[tuple[str, float]] = []
-    floor = best_of([sys.executable, "-c", FLOOR, str(corpora)], args.repeat, (0,))
-    rows.append(("json.load floor (python start + load every .json)", floor))
-    check = best_of(toollint_command("check", str(corpora)), args.repeat)
-    rows.append(("toollint check corpora (recommended, text output)", check))
-    version = best_of(toollint_command("--version"), args.repeat, (0,))
-    rows.append(("toollint --version", version))
-
     # A pre-commit run checks the few files a commit touches: five one-tool files (the github-mcp-server
     # layout), not five of the BFCL files, which hold hundreds of tools each.
     single = sorted(glob.glob(str(corpora / "github-mcp-server" / "*.json")))
     sample = single[:5] if len(single) >= 5 else files[:5]
-    precommit = best_of(toollint_command("check", "--skip-unrecognized", *sample), args.repeat)
-    rows.append((f"toollint check on {len(sample)} files (pre-commit)", precommit))
-
-    # `toollint diff` of the corpora against a copy with 5 % of the tools mutated (issue budget: under 2 s)
     with tempfile.TemporaryDirectory() as scratch:
+        # `toollint diff` of the corpora against a copy with 5 % of the tools mutated (issue budget: under 2 s)
         sys.path.insert(0, str(Path(__file__).parent))
         from mutate_corpora import mutate
 
         mutated = Path(scratch) / "mutated"
         changes = len(mutate(corpora, mutated, round(3699 * 0.05)))
-        diff = best_of(toollint_command("diff", str(corpora), str(mutated), "--output-format", "json"), args.repeat)
-    rows.append((f"toollint diff corpora vs {changes} mutated tools", diff))
+        commands = {
+            "floor": ([sys.executable, "-c", FLOOR, str(corpora)], (0,)),
+            "check": (toollint_command("check", str(corpora)), (0, 1)),
+            "version": (toollint_command("--version"), (0,)),
+            "precommit": (toollint_command("check", "--skip-unrecognized", *sample), (0, 1)),
+            "diff": (toollint_command("diff", str(corpora), str(mutated), "--output-format", "json"), (0, 1)),
+        }
+        if args.spectral and Path(args.spectral).exists():
+            output = os.path.join(scratch, "o.json")
+            spectral_command = [args.spectral, "lint", "--ruleset", args.ruleset, "--format", "json"]
+            commands["spectral"] = ([*spectral_command, "--output", output, "--quiet", *files], (0, 1))
+        best = best_of(commands, args.repeat)
 
-    spectral = None
-    if args.spectral and Path(args.spectral).exists():
-        with tempfile.TemporaryDirectory() as scratch:
-            spectral = best_of(
-                [
-                    args.spectral,
-                    "lint",
-                    "--ruleset",
-                    args.ruleset,
-                    "--format",
-                    "json",
-                    "--output",
-                    os.path.join(scratch, "o.json"),
-                    "--quiet",
-                    *files,
-                ],
-                max(1, min(args.repeat, 3)),
-                (0, 1),
-            )
+    floor, check, version, precommit, diff = (best[k] for k in ("floor", "check", "version", "precommit", "diff"))
+    spectral = best.get("spectral")
+    rows = [
+        ("json.load floor (python start + load every .json)", floor),
+        ("toollint check corpora (recommended, text output)", check),
+        ("toollint --version", version),
+        (f"toollint check on {len(sample)} files (pre-commit)", precommit),
+        (f"toollint diff corpora vs {changes} mutated tools", diff),
+    ]
+    if spectral is not None:
         rows.append(("spectral lint (8-rule ruleset, same files)", spectral))
 
     width = max(len(name) for name, _ in rows)

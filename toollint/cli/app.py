@@ -168,7 +168,6 @@ def run_check(invocation: CheckInvocation) -> int:
         invocation.quiet,
         invocation.statistics,
         invocation.exit_zero,
-        jobs,
     )
 
 
@@ -202,14 +201,13 @@ def _report(
     quiet: bool,
     statistics: bool = False,
     exit_zero: bool = False,
-    jobs: int = 1,
 ) -> int:
     from toollint.reporting import ReportOptions, renderer
 
     use_color = color == "always" or (
         color == "auto" and output_file is None and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
     )
-    options = ReportOptions(settings.rulebook, color=use_color, quiet=quiet, version=__version__, jobs=jobs)
+    options = ReportOptions(settings.rulebook, color=use_color, quiet=quiet, version=__version__)
     if statistics:
         from toollint.reporting.text import render_statistics
 

@@ -17,7 +17,6 @@ class ReportOptions:
     color: bool = False
     quiet: bool = False
     version: str = ""
-    jobs: int = 1  # processes a large text report may be rendered in
 
 
 Renderer = Callable[["Result", ReportOptions], str]

@@ -7,7 +7,6 @@ from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from toollint.diagnostics import Diagnostic, Severity
-from toollint.engine.forked import MAX_PIECES, Forked
 
 if TYPE_CHECKING:
     from toollint.engine.run import Result
@@ -68,14 +67,12 @@ def _excerpt(document: Document | None, d: Diagnostic, color: bool) -> list[str]
     ]
 
 
-PARALLEL_MIN_DIAGNOSTICS = 4000  # below this, forking costs more than rendering
-
-
-def _render_files(groups: list[tuple[str, list[Diagnostic]]], documents: dict[str, Document], color: bool) -> str:
+def render_text(result: Result, options: ReportOptions) -> str:
+    color = options.color
     levels = {s: _paint(f"{s.label:<7}", _COLORS[s], color) for s in Severity}
     out: list[str] = []
-    for path, group in groups:
-        document = documents.get(path)
+    for path, group in groupby(result.diagnostics, key=attrgetter("path")):
+        document = result.documents.get(path)
         out.append(_paint(path, "1", color))
         for d in group:
             where = f"{d.span.line}:{d.span.column}"
@@ -85,30 +82,9 @@ def _render_files(groups: list[tuple[str, list[Diagnostic]]], documents: dict[st
             if d.related:
                 out += [f"    = note: see {r}" for r in d.related]
         out.append("")
-    return "".join(line + "\n" for line in out)
-
-
-def render_text(result: Result, options: ReportOptions) -> str:
-    groups = [(path, list(group)) for path, group in groupby(result.diagnostics, key=attrgetter("path"))]
-    jobs = options.jobs if len(result.diagnostics) >= PARALLEL_MIN_DIAGNOSTICS else 1
-    pieces = _balanced(groups, min(MAX_PIECES, jobs * 2))
-    body = "".join(
-        Forked(lambda i: _render_files(pieces[i], result.documents, options.color), len(pieces), jobs).results()
-    )
-    return body if options.quiet else body + summary(result) + "\n"
-
-
-def _balanced(groups: list[tuple[str, list[Diagnostic]]], parts: int) -> list[list[tuple[str, list[Diagnostic]]]]:
-    """Consecutive runs of files with about the same number of diagnostics each."""
-    total = sum(len(g) for _, g in groups)
-    pieces: list[list[tuple[str, list[Diagnostic]]]] = [[]]
-    size = 0
-    for group in groups:
-        if size >= total * len(pieces) / parts and len(pieces) < parts:
-            pieces.append([])
-        pieces[-1].append(group)
-        size += len(group[1])
-    return pieces
+    if not options.quiet:
+        out.append(summary(result))
+    return "\n".join(out) + ("\n" if out else "")
 
 
 def render_concise(result: Result, options: ReportOptions) -> str:
