@@ -254,6 +254,10 @@ def run(loaded: Loaded, settings: Settings, jobs: int = 1, extra: Sequence[Extra
     )
     _dispatch(checks, catalog, settings, collector, ("toolset", "prompt"))
     diagnostics = engine_diagnostics + collector.resolve()
+    for path in {raw[2] for raw in collector.raw}:  # free the locations the cross-file findings needed
+        if path in documents:
+            documents[path].release_positions()
+    collector.raw = []
     for part, failed in workers.results():
         diagnostics += part
         collector.internal_error |= failed
