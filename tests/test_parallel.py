@@ -63,6 +63,8 @@ def test_chunks_cover_every_tool_once() -> None:
             covered = [i for low, high in bounds for i in range(low, high)]
             assert covered == list(range(count)), (count, jobs)
             assert len(bounds) <= 255
+            sizes = [high - low for low, high in bounds]
+            assert sizes == sorted(sizes, reverse=True), "largest pieces first, so the last ones balance the load"
 
 
 def test_a_worker_that_dies_has_its_chunks_redone(toolset: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -292,9 +292,6 @@ def _unevaluated(document: Document, settings: Settings) -> Iterator[Diagnostic]
         yield Diagnostic(rule.code, rule.name, severity, message, document.path, span)
 
 
-PARALLEL_MIN_TOOLS = 1500  # below this, starting workers costs more than it saves
-
-
 def _checks(settings: Settings, collector: Collector) -> list[tuple[RuleSpec, Check]]:
     book = settings.rulebook
     internal = book.by_code["TL005"]
@@ -417,12 +414,21 @@ CHUNK_TOOLS = 200
 
 
 def _chunks(count: int, jobs: int) -> list[tuple[int, int]]:
-    """Ranges of tools handed out one at a time, several per worker so that a slow one does not hold up the rest.
+    """Ranges of tools handed out one at a time, largest first, so that no process is left with a long piece
+    while the others have nothing more to do (guided scheduling: each piece is a share of what remains).
 
-    A file split between two chunks has the start of its locations found twice, so one job gets one chunk."""
-    parts = 1 if jobs <= 1 else max(1, min(MAX_PIECES, jobs * 4, count // CHUNK_TOOLS))
-    size = -(-count // parts) if count else 1
-    return [(start, min(start + size, count)) for start in range(0, count, size)]
+    A file split between two pieces has the start of its locations found twice, so one job gets one piece."""
+    if jobs <= 1 or count < 2 * CHUNK_TOOLS:
+        return [(0, count)] if count else []
+    bounds = []
+    start = 0
+    while start < count and len(bounds) < MAX_PIECES - 1:
+        size = max(CHUNK_TOOLS, (count - start) // (2 * jobs))
+        bounds.append((start, min(start + size, count)))
+        start += size
+    if start < count:
+        bounds.append((start, count))
+    return bounds
 
 
 def _flatten(part: tuple[list[Diagnostic], bool]) -> tuple[list[tuple[Any, ...]], bool]:
