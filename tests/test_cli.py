@@ -36,6 +36,18 @@ def test_clean_input_exits_0(tmp_path: Path) -> None:
     assert done.returncode == 0 and done.stdout.startswith("No problems found; checked 1 tool")
 
 
+def test_nothing_to_check_is_said_on_stderr(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text('{"name": "web"}')  # in a folder, an unrecognised file is skipped
+    done = run_cli("check", str(tmp_path))
+    assert done.returncode == 0 and done.stdout.startswith("No problems found; checked 0 tools")
+    assert done.stderr == (
+        f"toollint: warning: no tool definitions or prompts found under `{tmp_path}` (1 file read); check the paths\n"
+    )
+    assert run_cli("check", "-q", str(tmp_path)).stderr == ""
+    assert run_cli("check", "--skip-unrecognized", str(tmp_path)).stderr == ""  # pre-commit names files freely
+    assert run_cli("check", "examples/support-agent", "--exit-zero").stderr == ""
+
+
 def test_missing_path_is_a_one_line_usage_error() -> None:
     done = run_cli("check", "no/such/folder")
     assert done.returncode == 2

@@ -160,6 +160,14 @@ def run_check(invocation: CheckInvocation) -> int:
         _fail(str(exc))
     except PathNotFound as exc:
         _fail(str(exc))
+    if not (result.tools or result.prompts or result.diagnostics or invocation.skip_unrecognized or invocation.quiet):
+        # a CI gate pointed at the wrong folder would otherwise pass without a word
+        where = ", ".join(f"`{p}`" for p in invocation.paths)
+        click.echo(
+            f"toollint: warning: no tool definitions or prompts found under {where} "
+            f"({result.files} file{'' if result.files == 1 else 's'} read); check the paths",
+            err=True,
+        )
     return _report(
         result,
         settings,
