@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal, NamedTuple
 
@@ -114,8 +114,7 @@ class Tool:
         return self.spec_pointer + segments
 
 
-@dataclass(frozen=True)
-class Prompt:
+class Prompt(NamedTuple):
     path: str
     pointer: Pointer  # () for a whole prompt file, else the string inside a structured document
     text: str
@@ -162,11 +161,10 @@ class Agent:
         return frozenset(words)
 
 
-@dataclass(frozen=True)
-class Catalog:
+class Catalog(NamedTuple):
     tools: tuple[Tool, ...]
     prompts: tuple[Prompt, ...]
-    agents: tuple[Agent, ...] = field(default=())
+    agents: tuple[Agent, ...] = ()
 
 
 def parameters_of(schema: Any, pointer: Pointer) -> tuple[Parameter, ...]:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import ast
 import json
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
 from functools import cached_property
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from toollint.catalog.model import Prompt
 from toollint.diagnostics import Pointer
@@ -50,8 +50,7 @@ def is_placeholder(value: Any) -> bool:
     return isinstance(value, str) and PLACEHOLDER_MARK in value
 
 
-@dataclass(frozen=True)
-class Mention:
+class Mention(NamedTuple):
     """A tool name used in prose: `get_order`, get_order(...), "the get_order tool"."""
 
     name: str
@@ -59,8 +58,7 @@ class Mention:
     end: int
 
 
-@dataclass(frozen=True)
-class Call:
+class Call(NamedTuple):
     """A worked example of a tool call."""
 
     name: str
@@ -70,15 +68,14 @@ class Call:
     whole: tuple[int, int]
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(NamedTuple):
     """A fenced code block of a prompt, parsed when it holds JSON, YAML or call syntax."""
 
     language: str
     start: int  # offset of the block's first character of content
     end: int
     data: Any
-    spans: dict[Pointer, tuple[int, int]] = field(default_factory=dict)
+    spans: Mapping[Pointer, tuple[int, int]] = MappingProxyType({})
 
 
 def _pointers(data: Any) -> Iterator[Pointer]:
@@ -232,9 +229,11 @@ def _calls_in(block: Block) -> Iterator[Call]:
         )
 
 
-@dataclass(frozen=True)
 class PromptParts:
-    prompt: Prompt
+    """The parts of one prompt the prompt rules share, each found once and on first use."""
+
+    def __init__(self, prompt: Prompt) -> None:
+        self.prompt = prompt
 
     @cached_property
     def blocks(self) -> list[Block]:

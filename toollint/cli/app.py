@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import click
 
@@ -25,8 +24,7 @@ def _selectors(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
-@dataclass(frozen=True)
-class CheckInvocation:
+class CheckInvocation(NamedTuple):
     paths: tuple[Path, ...]
     overrides: Overrides
     output_file: Path | None

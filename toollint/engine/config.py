@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from toollint.diagnostics import Pointer, Severity
 from toollint.engine.rulebook import ALWAYS_ON, OPTION_TYPES, Rulebook, RulebookError, load_builtin
@@ -38,15 +38,13 @@ class ConfigError(Exception):
     """A config problem: the message names the file (and line where known) and what to do."""
 
 
-@dataclass(frozen=True)
-class AgentSpec:
+class AgentSpec(NamedTuple):
     name: str
     tools: tuple[str, ...]
     prompts: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Overrides:
+class Overrides(NamedTuple):
     """What the command line says; None means "not given"."""
 
     config: Path | None = None

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
+import zlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from toollint.diagnostics import Severity
 
@@ -22,6 +22,7 @@ OPTION_TYPES: dict[str, tuple[type, ...]] = {
     "boolean": (bool,),
     "array": (list,),
 }
+NO_OPTIONS: Mapping[str, Any] = MappingProxyType({})  # a shared default nobody can change
 ALWAYS_ON = frozenset({"TL001", "TL005"})  # an unreadable file or a crashed rule is never silently passed
 _CODE = re.compile(r"^[A-Z]{1,6}[0-9]{1,4}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -49,19 +50,17 @@ class RulebookError(Exception):
     """A rule file or preset that cannot be used; the message names the file."""
 
 
-@dataclass(frozen=True)
-class OptionSpec:
+class OptionSpec(NamedTuple):
     name: str
     type: str
     default: Any
     description: str
 
 
-@dataclass(frozen=True)
-class Example:
+class Example(NamedTuple):
     file: str
     source: str
-    options: Mapping[str, Any] = field(default_factory=dict)
+    options: Mapping[str, Any] = NO_OPTIONS
     lines: tuple[int, ...] = ()  # for bad examples: lines where the rule must fire (optional)
     context: tuple[tuple[str, str], ...] = ()  # other files checked with it, such as the tools a prompt uses
     before: str | None = None  # change rules: the previous version of `before_file`, diffed against the files
@@ -71,8 +70,7 @@ class Example:
         return [*self.context, (self.file, self.source)]
 
 
-@dataclass(frozen=True)
-class RuleSpec:
+class RuleSpec(NamedTuple):
     code: str
     name: str
     severity: Severity
@@ -94,12 +92,11 @@ class RuleSpec:
         return {o.name: o.default for o in self.options}
 
 
-@dataclass(frozen=True)
-class Preset:
+class Preset(NamedTuple):
     name: str
     description: str
     select: tuple[str, ...]
-    severity: Mapping[str, str] = field(default_factory=dict)
+    severity: Mapping[str, str] = NO_OPTIONS
     ignore: tuple[str, ...] = ()
 
 
@@ -305,9 +302,10 @@ def _read_catalog(directory: Path, paths: list[Path]) -> dict[str, Any]:
     runs over JSON files YAML-free. Any cache problem falls back to parsing.
     """
     blobs = {path.relative_to(directory).as_posix(): path.read_bytes() for path in paths}
-    digest = hashlib.sha256(
-        b"\0".join(name.encode() + b"\0" + blob for name, blob in sorted(blobs.items()))
-    ).hexdigest()[:20]
+    # a checksum, not a secure hash: it only tells an edited catalog from the cached one, and importing
+    # hashlib would cost a pre-commit run more than the whole cache lookup
+    key = b"\0".join(name.encode() + b"\0" + blob for name, blob in sorted(blobs.items()))
+    digest = f"{zlib.crc32(key):08x}{zlib.adler32(key):08x}{len(key):x}"
     cache = _cache_dir() / f"rules-{digest}.json"
     try:
         return json.loads(cache.read_text(encoding="utf-8"))  # type: ignore[no-any-return]

@@ -420,7 +420,7 @@ def _chunks(count: int, jobs: int) -> list[tuple[int, int]]:
     A file split between two pieces has the start of its locations found twice, so one job gets one piece."""
     if jobs <= 1 or count < 2 * CHUNK_TOOLS:
         return [(0, count)] if count else []
-    bounds = []
+    bounds: list[tuple[int, int]] = []
     start = 0
     while start < count and len(bounds) < MAX_PIECES - 1:
         size = max(CHUNK_TOOLS, (count - start) // (2 * jobs))

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from toollint.diagnostics import Pointer
 from toollint.loading.document import Document
@@ -15,8 +14,7 @@ _HTML = re.compile(r"<!--[ \t]*toollint:[ \t]*ignore(?:\[(?P<codes>[^\]]*)\])?(?
 _MAX_WALK_DEPTH = 64
 
 
-@dataclass(frozen=True)
-class Suppression:
+class Suppression(NamedTuple):
     path: str
     codes: tuple[str, ...]
     reason: str

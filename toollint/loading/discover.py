@@ -5,8 +5,8 @@ from __future__ import annotations
 import fnmatch
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from toollint.loading.document import KIND_BY_SUFFIX
 
@@ -23,8 +23,7 @@ class PathNotFound(Exception):
     pass
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     path: Path
     explicit: bool
 

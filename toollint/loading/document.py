@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from toollint.diagnostics import Anchor, Pointer, Span
 from toollint.loading.positions import LineIndex, Locator
@@ -31,8 +31,7 @@ KIND_BY_SUFFIX: dict[str, Kind] = {
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class LoadError:
+class LoadError(NamedTuple):
     """A file that could not be read or parsed; becomes a TL001 diagnostic."""
 
     path: str
