@@ -17,23 +17,24 @@ from typing import Any, NamedTuple
 
 from toollint.catalog.model import Prompt
 from toollint.diagnostics import Pointer
+from toollint.lazy_pattern import lazy_compile
 
-TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\$\{[^}\n]*\}|\{\{\{.*?\}\}\}", re.DOTALL)
+TEMPLATE = lazy_compile(r"\{\{.*?\}\}|\{%.*?%\}|\$\{[^}\n]*\}|\{\{\{.*?\}\}\}", re.DOTALL)
 PLACEHOLDER_MARK = "\u2063"  # invisible separator: no real example value contains it
-_FENCE = re.compile(
+_FENCE = lazy_compile(
     r"^(?P<indent>[ \t]*)(?P<fence>```+|~~~+)[ \t]*(?P<lang>[\w+-]*)[^\n]*\n(?P<body>.*?)^(?P=indent)(?P=fence)[ \t]*$",
     re.DOTALL | re.MULTILINE,
 )
-_CALL_SYNTAX = re.compile(r"^\s*(?P<name>[A-Za-z_][\w.-]*)\s*\((?P<args>.*)\)\s*;?\s*$", re.DOTALL)
+_CALL_SYNTAX = lazy_compile(r"^\s*(?P<name>[A-Za-z_][\w.-]*)\s*\((?P<args>.*)\)\s*;?\s*$", re.DOTALL)
 _IDENTIFIER = r"[A-Za-z_][\w.-]*[A-Za-z0-9_]"
-_BACKTICKED = re.compile(r"`(?P<name>" + _IDENTIFIER + r")(?:\(\))?`")
-_CALLED = re.compile(r"(?<![\w.])(?P<name>[A-Za-z_][\w.]*_[\w.]*)\((?!\))")
+_BACKTICKED = lazy_compile(r"`(?P<name>" + _IDENTIFIER + r")(?:\(\))?`")
+_CALLED = lazy_compile(r"(?<![\w.])(?P<name>[A-Za-z_][\w.]*_[\w.]*)\((?!\))")
 # A sentence ends at punctuation, a blank line or a list item; Markdown wraps lines inside sentences.
 # "call HANDOVER function", "use the send_invoice tool": unquoted names that look like identifiers
-_PHRASED = re.compile(
+_PHRASED = lazy_compile(
     r"\b(?:call|calls|calling|use|uses|using|invoke|run)\s+(?:the\s+)?(?P<name>[A-Za-z]\w*(?:_\w+|[A-Z]\w*))\s+(?:function|tool)\b",
 )
-_SENTENCE = re.compile(r"(?:[^.!?\n]|\n(?![ \t]*(?:\n|[-*+][ \t]|\d+[.)][ \t])))+(?:[.!?]+|\n|$)")
+_SENTENCE = lazy_compile(r"(?:[^.!?\n]|\n(?![ \t]*(?:\n|[-*+][ \t]|\d+[.)][ \t])))+(?:[.!?]+|\n|$)")
 
 
 def neutralise(text: str) -> str:

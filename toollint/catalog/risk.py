@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any, Literal, NamedTuple
 
 from toollint.catalog.model import Parameter, Tool
+from toollint.lazy_pattern import lazy_compile
 
 Risk = Literal["read", "write", "destructive"]
 RISKS: tuple[Risk, ...] = ("read", "write", "destructive")
@@ -38,9 +39,9 @@ DESTRUCTIVE_VERBS = frozenset(
     "delete remove destroy drop purge erase wipe truncate revoke cancel terminate kill uninstall reset "
     "overwrite ban deactivate disable void unpublish forget shred nuke".split()
 )
-_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
-_KEY_PARAMETER = re.compile(r"idempot|dedup|client[_-]?(request[_-]?)?(token|id)|request[_-]?id|nonce", re.IGNORECASE)
-_CONFIRM_PARAMETER = re.compile(
+_WORD = lazy_compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
+_KEY_PARAMETER = lazy_compile(r"idempot|dedup|client[_-]?(request[_-]?)?(token|id)|request[_-]?id|nonce", re.IGNORECASE)
+_CONFIRM_PARAMETER = lazy_compile(
     r"^(confirm(ed|ation)?|approved?|user[_-]?confirmed|i[_-]?understand|acknowledged?)$", re.IGNORECASE
 )
 
@@ -68,7 +69,7 @@ def name_words(name: str) -> tuple[str, ...]:
 _CONSTRUCTIVE = frozenset(
     {"create", "add", "update", "set", "insert", "write", "generate", "make", "build", "compose", "assign", "apply"}
 )
-_PERSISTS = re.compile(
+_PERSISTS = lazy_compile(
     r"\b(account|order|record|database|db|table|repo(sitory)?|file|disk|server|config(uration)?|user|system|service|"
     r"calendar|event|ticket|issue|comment|message|email|entry|entries|list|cart|profile|project|team|document|page|post|"
     r"alert|schedule|reservation|booking|subscription|payment|product|inventory|channel|workspace|store|storage|"

@@ -10,6 +10,7 @@ from toollint.catalog.model import Parameter, Tool
 from toollint.catalog.risk import words
 from toollint.catalog.schema_walk import MISSING, local_ref_target
 from toollint.diagnostics import Violation
+from toollint.lazy_pattern import lazy_compile
 
 if TYPE_CHECKING:
     from toollint.engine.run import RuleContext
@@ -145,14 +146,14 @@ def unbounded_number(parameter: Parameter, ctx: RuleContext) -> Iterator[Violati
 
 
 # "one of: a, b, c", "must be open, pending or closed", "either `asc` or `desc`", "Possible values are ..."
-_LISTS = re.compile(
+_LISTS = lazy_compile(
     r"\b(?:(?:is\s+|be\s+)?one\s+of|either|must\s+be|can\s+be|allowed\s+values?|possible\s+values?|valid\s+values?|"
     r"accepted\s+values?|supported\s+values?|options?\s+(?:are|is)|values?\s+(?:are|is))\b\s*[:(\[]?\s*"
     r"(?P<list>[^.;\n]{3,200})",
     re.IGNORECASE,
 )
-_QUOTED = re.compile(r"""[`'"]([^`'"\s][^`'"]{0,30})[`'"]""")
-_BARE = re.compile(r"^[A-Za-z0-9_\-/]{1,24}$")
+_QUOTED = lazy_compile(r"""[`'"]([^`'"\s][^`'"]{0,30})[`'"]""")
+_BARE = lazy_compile(r"^[A-Za-z0-9_\-/]{1,24}$")
 _STOP = frozenset(
     {"a", "an", "the", "any", "value", "values", "string", "number", "one", "more", "other", "none", "such"}
 )
@@ -227,17 +228,17 @@ _DANGER: dict[str, tuple[frozenset[str], frozenset[str], re.Pattern[str] | None]
     "SQL": (
         frozenset({"sql"}),
         frozenset({"query", "statement"}),
-        re.compile(r"\bsql\b|\bselect\b.+\bfrom\b", re.IGNORECASE),
+        lazy_compile(r"\bsql\b|\bselect\b.+\bfrom\b", re.IGNORECASE),
     ),
     "shell command": (
         frozenset({"shell", "bash", "powershell"}),
         frozenset({"command", "cmd", "script"}),
-        re.compile(r"\b(shell|bash|terminal|command line|execute|run)\b", re.IGNORECASE),
+        lazy_compile(r"\b(shell|bash|terminal|command line|execute|run)\b", re.IGNORECASE),
     ),
     "piece of code": (
         frozenset(),
         frozenset({"code", "expression", "snippet"}),  # country_code and zip_code are not code to run
-        re.compile(r"\b(execute|evaluate|eval|run|interpret)\b", re.IGNORECASE),
+        lazy_compile(r"\b(execute|evaluate|eval|run|interpret)\b", re.IGNORECASE),
     ),
     "URL": (frozenset({"url", "uri", "endpoint", "webhook", "href"}), frozenset(), None),
     "file path": (frozenset({"path", "filepath", "filename", "directory", "dir", "folder"}), frozenset(), None),

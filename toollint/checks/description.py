@@ -10,6 +10,7 @@ from toollint.catalog.model import Parameter, Tool
 from toollint.catalog.risk import words
 from toollint.catalog.schema_walk import local_ref_target
 from toollint.diagnostics import Violation
+from toollint.lazy_pattern import lazy_compile
 
 if TYPE_CHECKING:
     from toollint.engine.run import RuleContext
@@ -61,17 +62,17 @@ def missing_parameter_description(parameter: Parameter, ctx: RuleContext) -> Ite
         yield Violation(parameter.pointer, f"parameter `{parameter.qualified_name}` has no description", anchor="key")
 
 
-_SENTENCE_END = re.compile(r"[.!?](\s|$)")
+_SENTENCE_END = lazy_compile(r"[.!?](\s|$)")
 _STOPWORDS = frozenset(
     "a an the of to for and or in on at by with from this that it its is are be tool function api returns return "
     "given specified provided".split()
 )
-_VAGUE_START = re.compile(
+_VAGUE_START = lazy_compile(
     r"^\s*(handles?|manages?|processes|deals? with|does|performs? (an? )?(action|operation)s?|utility|helper|wrapper)\b",
     re.IGNORECASE,
 )
-_SPELLED_OUT = re.compile(r"\bby\s+\w+ing\b", re.IGNORECASE)  # "Processes an order by updating inventory, ..."
-_GUIDANCE = re.compile(
+_SPELLED_OUT = lazy_compile(r"\bby\s+\w+ing\b", re.IGNORECASE)  # "Processes an order by updating inventory, ..."
+_GUIDANCE = lazy_compile(
     r"\b(use (this|it|when|for|to|only|before|after|instead)|do not use|don't use|not for|only (for|when|if)|when the user|"
     r"instead of|prefer|call (this|it) (when|before|after|to))\b",
     re.IGNORECASE,
@@ -145,7 +146,7 @@ def missing_usage_guidance(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
         )
 
 
-_REVERSIBILITY = re.compile(
+_REVERSIBILITY = lazy_compile(
     r"\b(?:cannot|can't|can\s+not|can|may\s+not|is\s+not|not)\s+be\s+(?:undone|reversed|reverted|recovered|restored)\b"
     r"|\birreversibl[ey]\b|\bpermanent(?:ly)?\b|\b(?:ir)?reversible\b|\bundo(?:ne|able)?\b|\brevert(?:ed|s)?\b"
     r"|\btrash\b|\brecycle\s+bin\b|\bsoft[- ]delete|\brestor(?:e|able)\b|\brecoverable\b|\bno\s+side[- ]effects?\b"

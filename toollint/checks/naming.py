@@ -9,19 +9,20 @@ from typing import TYPE_CHECKING
 from toollint.catalog.model import Agent, Parameter, Tool
 from toollint.catalog.risk import words
 from toollint.diagnostics import Violation
+from toollint.lazy_pattern import lazy_compile
 
 if TYPE_CHECKING:
     from toollint.engine.run import RuleContext
 
 # Tool-name rules of each provider target (research: peers.md §4; conservative where docs disagree).
 NAME_RULES: dict[str, tuple[re.Pattern[str], str]] = {
-    "anthropic": (re.compile(r"^[a-zA-Z0-9_-]{1,64}$"), "letters, digits, `_` and `-`, at most 64 characters"),
-    "openai": (re.compile(r"^[a-zA-Z0-9_-]{1,64}$"), "letters, digits, `_` and `-`, at most 64 characters"),
+    "anthropic": (lazy_compile(r"^[a-zA-Z0-9_-]{1,64}$"), "letters, digits, `_` and `-`, at most 64 characters"),
+    "openai": (lazy_compile(r"^[a-zA-Z0-9_-]{1,64}$"), "letters, digits, `_` and `-`, at most 64 characters"),
     "gemini": (
-        re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$"),
+        lazy_compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$"),
         "a letter or `_` first, then letters, digits, `_`, `.` and `-`, at most 64 characters",
     ),
-    "mcp": (re.compile(r"^[A-Za-z0-9._-]{1,128}$"), "letters, digits, `_`, `-` and `.`, at most 128 characters"),
+    "mcp": (lazy_compile(r"^[A-Za-z0-9._-]{1,128}$"), "letters, digits, `_`, `-` and `.`, at most 128 characters"),
 }
 
 
@@ -70,10 +71,10 @@ GENERIC_WORDS = frozenset(
     "util utils utility task request invoke main data stuff thing general generic misc command cmd query".split()
 )
 _CASES = {
-    "snake_case": re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$"),
-    "camelCase": re.compile(r"^[a-z]+[a-z0-9]*([A-Z][a-z0-9]*)+$"),
-    "PascalCase": re.compile(r"^([A-Z][a-z0-9]+){2,}$"),
-    "kebab-case": re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$"),
+    "snake_case": lazy_compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$"),
+    "camelCase": lazy_compile(r"^[a-z]+[a-z0-9]*([A-Z][a-z0-9]*)+$"),
+    "PascalCase": lazy_compile(r"^([A-Z][a-z0-9]+){2,}$"),
+    "kebab-case": lazy_compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$"),
 }
 
 

@@ -11,11 +11,12 @@ from toollint.catalog.risk import words
 from toollint.checks.constraints import types_of
 from toollint.checks.schema import schema_violations
 from toollint.diagnostics import Pointer, Violation
+from toollint.lazy_pattern import lazy_compile
 
 if TYPE_CHECKING:
     from toollint.engine.run import RuleContext
 
-_POSITIONAL = re.compile(
+_POSITIONAL = lazy_compile(
     r"\b(first|second|third|last)\b[^.]{0,40}\b(is|are|then|followed)\b|\bindex\s*[0-9]\b|\b(in|by)\s+(billing|ranking|the same|positional)\s+order\b"
     r"|\bordered\s+by\b|\bposition\s+(\d|of)\b",
     re.IGNORECASE,

@@ -12,6 +12,7 @@ from toollint.catalog.model import Prompt, Tool
 from toollint.catalog.prompt_parts import Block, Call, Mention, PromptParts, is_placeholder
 from toollint.checks.constraints import is_instance, list_at, types_of
 from toollint.diagnostics import Pointer, Violation
+from toollint.lazy_pattern import lazy_compile
 
 if TYPE_CHECKING:
     from toollint.engine.run import RuleContext
@@ -47,12 +48,12 @@ def _closest(name: str, names: Any, agent: Any = None) -> str:
 
 # ---- TP001 unknown-tool-reference -------------------------------------------------------------------------
 
-_CALL_WORDS = re.compile(
+_CALL_WORDS = lazy_compile(
     r"\b(?:call|calls|calling|use|uses|using|invoke|invoking|run|with|via)\s+(?:the\s+)?(?:(?:tool|function)\s+)?$",
     re.IGNORECASE,
 )
-_TOOL_WORD = re.compile(r"^`?(?:\(\))?`?\s+(?:tool|function)s?\b", re.IGNORECASE)
-_BULLET = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+$")
+_TOOL_WORD = lazy_compile(r"^`?(?:\(\))?`?\s+(?:tool|function)s?\b", re.IGNORECASE)
+_BULLET = lazy_compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+$")
 
 
 def _is_tool_reference(prompt: Prompt, mention: Mention) -> bool:
@@ -87,7 +88,7 @@ def unknown_tool_reference(prompt: Prompt, ctx: RuleContext) -> Iterator[Violati
 
 # ---- TP002 vague-tool-reference ---------------------------------------------------------------------------
 
-_CATEGORY = re.compile(
+_CATEGORY = lazy_compile(
     r"\b(?:the|our|your|its)\s+(?P<category>[a-z][a-z-]+(?:\s+[a-z][a-z-]+)?)\s+tools\b", re.IGNORECASE
 )
 _GENERIC = frozenset(
@@ -115,19 +116,19 @@ def vague_tool_reference(prompt: Prompt, ctx: RuleContext) -> Iterator[Violation
         )
 
 
-_NEGATED = re.compile(r"\b(?:do\s+not|don'?t|never|not|no|avoid|instead\s+of)\b[^.]{0,40}$", re.IGNORECASE)
+_NEGATED = lazy_compile(r"\b(?:do\s+not|don'?t|never|not|no|avoid|instead\s+of)\b[^.]{0,40}$", re.IGNORECASE)
 
 
 # ---- TP003 unbounded-loop-instruction ---------------------------------------------------------------------
 
-_LOOP = re.compile(
+_LOOP = lazy_compile(
     r"\b(?:research|investigate|explore|search|look)\w*\s+(?:\w+\s+){0,4}?(?:fully|thoroughly|exhaustively|comprehensively|completely)\b"
     r"|\b(?:keep|continue)\s+(?:going|searching|calling|looking|trying|researching)\b"
     r"|\bnever\s+stop\b|\bdon'?t\s+stop\b|\bdo\s+not\s+stop\b|\buntil\s+you\s+(?:have\s+)?(?:found|exhausted|covered)\s+(?:every|all)"
     r"|\bas\s+many\s+(?:tool\s+)?calls\s+as\s+(?:you\s+)?(?:need|needed|necessary|possible)\b|\bleave\s+no\s+stone\s+unturned\b",
     re.IGNORECASE,
 )
-_STOP = re.compile(
+_STOP = lazy_compile(
     r"\bstop\s+(?:as\s+soon\s+as|when|once|after|if)\b|\bas\s+soon\s+as\s+you\s+(?:have|know|can)\b|\bonce\s+you\s+have\b"
     r"|\b(?:at\s+most|no\s+more\s+than|maximum\s+of|up\s+to|limit\s+of|more\s+than)\s+\d+\s+(?:tool\s+)?(?:calls?|steps?|searches|lookups|requests|tools?)\b"
     r"|\bnot\s+required\b|\bis\s+enough\b|\bthen\s+(?:answer|respond|stop)\b",
@@ -154,7 +155,7 @@ def unbounded_loop_instruction(prompt: Prompt, ctx: RuleContext) -> Iterator[Vio
 
 # ---- TP004 retry-instruction-on-write-tool ----------------------------------------------------------------
 
-_RETRY = re.compile(
+_RETRY = lazy_compile(
     r"\btry\s+(?:it\s+)?again\b|\bretry(?:ing)?\b|\bcall\s+(?:it|this|them|the\s+tool|\S+)\s+again\b|\buntil\s+it\s+succeeds\b"
     r"|\bkeep\s+trying\b|\brepeat\s+the\s+call\b",
     re.IGNORECASE,
@@ -254,7 +255,7 @@ def _span(call: Call, at: Pointer) -> tuple[int, int]:
     return call.whole
 
 
-_COUNTER_EXAMPLE = re.compile(
+_COUNTER_EXAMPLE = lazy_compile(
     r"\b(?:wrong|incorrect|invalid|bad|don'?t|do\s+not|never|avoid|not\s+like\s+this|counter-?example|instead\s+of)\b[^\n]*$",
     re.IGNORECASE,
 )
@@ -290,7 +291,7 @@ def invalid_example_call(prompt: Prompt, ctx: RuleContext) -> Iterator[Violation
 
 # ---- TP006 stale-example-response -------------------------------------------------------------------------
 
-_RESPONSE_WORDS = re.compile(
+_RESPONSE_WORDS = lazy_compile(
     r"\b(?:respon\w*|returns?|result\w*|output|looks\s+like|replies|reply|comes\s+back)\b", re.IGNORECASE
 )
 
@@ -355,7 +356,7 @@ def stale_example_response(prompt: Prompt, ctx: RuleContext) -> Iterator[Violati
 
 # ---- TP007 unknown-parameter-reference --------------------------------------------------------------------
 
-_PARAMETER = re.compile(
+_PARAMETER = lazy_compile(
     r"`(?P<name>[A-Za-z_]\w*)`\s+(?:parameter|argument|arg|field|input)\b|\b(?:parameter|argument)\s+`(?P<name2>[A-Za-z_]\w*)`",
     re.IGNORECASE,
 )
@@ -386,7 +387,7 @@ def unknown_parameter_reference(prompt: Prompt, ctx: RuleContext) -> Iterator[Vi
 
 # ---- TP008 prompt-only-safety-rule ------------------------------------------------------------------------
 
-_SAFETY_RULE = re.compile(
+_SAFETY_RULE = lazy_compile(
     r"\b(?:never|do\s+not|don'?t|must\s+not|only)\b[^.\n]{0,80}\b(?:delet\w*|remov\w*|drop\w*|destroy\w*|destructive|irreversible|wip\w*|purg\w*)"
     r"[^.\n]{0,80}\b(?:without|unless|until|after|before)\b[^.\n]{0,40}\b(?:approv\w*|confirm\w*|permission|consent)",
     re.IGNORECASE,

@@ -16,17 +16,18 @@ from toollint.catalog.risk import (
     name_words,
 )
 from toollint.diagnostics import Violation
+from toollint.lazy_pattern import lazy_compile
 
 if TYPE_CHECKING:
     from toollint.engine.run import RuleContext
 
 _HINTS = ("readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint")
-_IDEMPOTENT_PROSE = re.compile(
+_IDEMPOTENT_PROSE = lazy_compile(
     r"\bidempotent\b|\bif\b[^.]{0,60}\b(?:does\s+not|doesn't|do\s+not|don't)\s+(?:already\s+)?exist|\bno\s+duplicates?\b"
     r"|\bcalling\s+(?:it|this)\s+(?:again|twice)\b[^.]{0,40}\b(?:no\s+effect|same\s+result|harmless)",
     re.IGNORECASE,
 )
-_INVENTED_KEY = re.compile(
+_INVENTED_KEY = lazy_compile(
     r"\b(generate|create|make up|invent|pick|choose|random(ly)?)\b[^.]{0,60}\b(uuid|guid|key|id|identifier|token|value|string)\b"
     r"|\b(random|new|fresh)\b[^.]{0,20}\b(uuid|guid)\b",
     re.IGNORECASE,

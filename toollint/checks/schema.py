@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from toollint.catalog.model import Parameter, Tool
 from toollint.catalog.schema_walk import SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_VALUES
 from toollint.diagnostics import Pointer, Violation
+from toollint.lazy_pattern import lazy_compile
 
 if TYPE_CHECKING:
     from toollint.engine.run import RuleContext
@@ -72,7 +73,7 @@ _STRINGS = (
 )
 _BOOLEANS = ("uniqueItems", "readOnly", "writeOnly", "deprecated")
 _COMPOSITION = ("$ref", "anyOf", "oneOf", "allOf", "not", "$dynamicRef")
-_ECMA_NAMED_GROUP = re.compile(r"\(\?<(?![=!])")
+_ECMA_NAMED_GROUP = lazy_compile(r"\(\?<(?![=!])")
 
 
 def dialect_of(schema: Any) -> str:

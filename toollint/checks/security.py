@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING, Any
 from toollint.catalog.model import Tool
 from toollint.catalog.risk import words
 from toollint.diagnostics import Pointer, Violation
+from toollint.lazy_pattern import lazy_compile
 
 if TYPE_CHECKING:
     from toollint.engine.run import RuleContext
 
 _MAX_DEPTH = 32
 
-_AUTHORIZATION = re.compile(
+_AUTHORIZATION = lazy_compile(
     r"\bonly\s+(?:use\s+(?:this|it)\s+)?(?:for|to|by|when|if)\s+(?:the\s+)?(?:authors?|admins?|administrators?|managers?|owners?|"
     r"authori[sz]ed|internal|verified|privileged|the\s+(?:current\s+)?user'?s?\s+own)\b"
     r"|\b(?:admins?|administrators?|managers?|staff|internal)[\s-]+only\b"
@@ -28,8 +29,8 @@ _AUTHORIZATION = re.compile(
     re.IGNORECASE,
 )
 
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]")
-_POISON = re.compile(
+_INVISIBLE = lazy_compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]")
+_POISON = lazy_compile(
     r"<\s*/?\s*(?:important|system|instructions?|secret|hidden)\s*>"
     r"|\bignore\s+(?:all\s+|any\s+)?(?:the\s+)?(?:previous|prior|above|earlier|other)\s+(?:instructions|rules|prompts?)\b"
     r"|\b(?:do\s+not|don'?t|never)\s+(?:tell|inform|mention|notify|alert|show)\s+(?:this\s+to\s+)?(?:the\s+)?user\b"
@@ -42,23 +43,23 @@ _POISON = re.compile(
 
 # Provider key formats: (label, pattern)
 _KEY_FORMATS = (
-    ("Anthropic API key", re.compile(r"\bsk-ant-[A-Za-z0-9_-]{20,}")),
-    ("OpenAI API key", re.compile(r"\bsk-(?:proj-)?[A-Za-z0-9_-]{32,}")),
-    ("AWS access key id", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
-    ("GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})")),
-    ("Slack token", re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{20,}")),
-    ("Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
-    ("Stripe live key", re.compile(r"\b(?:sk|rk)_live_[0-9a-zA-Z]{20,}")),
-    ("JSON Web Token", re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}")),
-    ("private key", re.compile(r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP )?PRIVATE KEY")),
+    ("Anthropic API key", lazy_compile(r"\bsk-ant-[A-Za-z0-9_-]{20,}")),
+    ("OpenAI API key", lazy_compile(r"\bsk-(?:proj-)?[A-Za-z0-9_-]{32,}")),
+    ("AWS access key id", lazy_compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
+    ("GitHub token", lazy_compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})")),
+    ("Slack token", lazy_compile(r"\bxox[abprs]-[A-Za-z0-9-]{20,}")),
+    ("Google API key", lazy_compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
+    ("Stripe live key", lazy_compile(r"\b(?:sk|rk)_live_[0-9a-zA-Z]{20,}")),
+    ("JSON Web Token", lazy_compile(r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}")),
+    ("private key", lazy_compile(r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP )?PRIVATE KEY")),
 )
 _SECRET_NAMES = frozenset(
     {"password", "passwd", "secret", "token", "apikey", "api", "key", "credential", "credentials", "auth", "bearer"}
 )
-_PLACEHOLDER = re.compile(
+_PLACEHOLDER = lazy_compile(
     r"x{3,}|\*{3,}|<[^>]*>|\{\{|\$\{|your|example|placeholder|dummy|sample|changeme|redacted|test", re.IGNORECASE
 )
-_CONSTANT_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")  # OPENAI_API_KEY names a secret; it is not one
+_CONSTANT_NAME = lazy_compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")  # OPENAI_API_KEY names a secret; it is not one
 
 
 def _strings(value: Any, at: Pointer, depth: int = 0) -> Iterator[tuple[str, Pointer]]:
