@@ -116,11 +116,28 @@ def test_rule_options_are_validated(tmp_path: Path) -> None:
         ("extends: [nonsense]\n", r"`nonsense` is neither a preset"),
     ],
 )
-def test_config_errors_name_the_file_and_line(tmp_path: Path, text: str, message: str) -> None:
+def test_config_errors_name_the_file_and_line(
+    tmp_path: Path, text: str, message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     write(tmp_path, {".toollint.yaml": text})
-    with pytest.raises(ConfigError, match=message) as info:
-        load_settings(Overrides(), tmp_path)
-    assert ".toollint.yaml" in str(info.value) and "\n" not in str(info.value)
+    errors = []
+    for _ in ("parsed", "from the cache"):  # the second read of a valid YAML comes from the cache
+        with pytest.raises(ConfigError, match=message) as info:
+            load_settings(Overrides(), tmp_path)
+        errors.append(str(info.value))
+    assert errors[0] == errors[1]
+    assert ".toollint.yaml" in errors[0] and "\n" not in errors[0]
+
+
+def test_a_yaml_config_is_cached_by_its_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    write(tmp_path / "project", {".toollint.yaml": "select: [TS003]\n", "t.yaml": BAD_TOOL})
+    assert check(tmp_path / "project") == [("t.yaml", "TS003", "error")]
+    assert len(list((tmp_path / "cache" / "toollint").glob("config-*.json"))) == 1
+    assert check(tmp_path / "project") == [("t.yaml", "TS003", "error")]
+    write(tmp_path / "project", {".toollint.yaml": "select: [TN001]\n"})  # an edit is a new key, never stale
+    assert check(tmp_path / "project") == [("t.yaml", "TN001", "error")]
 
 
 def test_pyproject_errors_name_the_table(tmp_path: Path) -> None:

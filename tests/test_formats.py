@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -120,6 +121,23 @@ def test_prompt_documents_yaml_and_text() -> None:
     ]
     result = lint({"agent.md": "---\nagent: support\n---\nUse `get_order`.\n", "p.yaml": "prompt: hello\n"})
     assert result.prompts == 2 and not result.diagnostics
+
+
+@pytest.mark.parametrize(
+    ("front", "where", "message"),
+    [
+        ("agent: [support\n", 3, "invalid YAML front matter"),
+        ("- support\n", 2, "front matter must be a YAML mapping"),
+    ],
+)
+def test_bad_front_matter_is_tl001_every_time(
+    front: str, where: int, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    for _ in ("parsed", "again, a mapping-less one from the cache"):
+        result = lint({"agent.md": f"---\n{front}---\nUse `get_order`.\n"})
+        assert [(d.code, d.span.line) for d in result.diagnostics] == [("TL001", where)]
+        assert message in result.diagnostics[0].message
 
 
 def test_unrecognised_explicit_file_is_reported_not_skipped() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -20,14 +21,29 @@ sys.stderr.write(json.dumps(sorted(m.split('.')[0] for m in sys.modules)) + "\\n
 """
 
 
-def imported(*args: str) -> set[str]:
-    done = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, cwd=REPO, check=False)
+def imported(*args: str, env: dict[str, str] | None = None) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+        env={**os.environ, **(env or {})},
+    )
     return set(json.loads(done.stderr.strip().splitlines()[-1]))
 
 
 def test_checking_json_and_yaml_imports_no_heavy_dependency() -> None:
     modules = imported("check", "examples/support-agent", "examples/postmortems")
     assert not modules & set(HEAVY), modules & set(HEAVY)
+
+
+def test_yaml_config_and_front_matter_import_no_yaml_once_cached(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # examples/.toollint.yaml configures the run, and the prompt opens with YAML front matter
+    files = ("examples/support-agent/tools/orders.json", "examples/support-agent/prompts/system.md")
+    cache = {"XDG_CACHE_HOME": str(tmp_path)}
+    assert "yaml" in imported("check", *files, env=cache)
+    assert "yaml" not in imported("check", *files, env=cache)
 
 
 def test_version_imports_not_even_click() -> None:

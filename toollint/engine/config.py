@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 from toollint.diagnostics import Pointer, Severity
 from toollint.engine.rulebook import ALWAYS_ON, OPTION_TYPES, Rulebook, RulebookError, load_builtin
 from toollint.loading.document import DEFAULT_MAX_FILE_SIZE
+from toollint.parse_cache import cached
 
 CONFIG_FILES = (".toollint.yaml", "toollint.yaml", "pyproject.toml")
 PROVIDER_TARGETS = ("anthropic", "openai", "openai-strict", "anthropic-strict", "gemini", "mcp")
@@ -101,6 +102,7 @@ class _Reader:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._locator: Any = None
+        self._text = ""
         self.data = self._read()
 
     def _read(self) -> dict[str, Any]:
@@ -121,19 +123,27 @@ class _Reader:
             if not isinstance(table, dict):
                 raise ConfigError(f"{self.path}: `[tool.toollint]` must be a table")
             return table
-        from toollint.loading.yaml_source import YamlParseError, parse_yaml
-
-        try:
-            data, self._locator = parse_yaml(text)
-        except YamlParseError as exc:
-            raise ConfigError(f"{self.path}:{exc.line}:{exc.column}: invalid YAML: {exc.message}") from None
+        self._text = text
+        # a config seen before comes from the cache, without importing PyYAML; lines for errors are found later
+        data = cached("config", text.encode("utf-8"), self._parse_yaml)
         if data is None:
             return {}
         if not isinstance(data, dict):
             raise ConfigError(f"{self.path}: the config must be a mapping of keys such as `select` and `ignore`")
         return data
 
+    def _parse_yaml(self) -> Any:
+        from toollint.loading.yaml_source import YamlParseError, parse_yaml
+
+        try:
+            data, self._locator = parse_yaml(self._text)
+        except YamlParseError as exc:
+            raise ConfigError(f"{self.path}:{exc.line}:{exc.column}: invalid YAML: {exc.message}") from None
+        return data
+
     def error(self, pointer: Pointer, message: str) -> ConfigError:
+        if self._locator is None and self._text:
+            self._parse_yaml()  # the data came from the cache: parse again for the line of the problem
         if self._locator is not None:
             span = self._locator.span(pointer, "key")
             return ConfigError(f"{self.path}:{span.line}:{span.column}: {message}")

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import zlib
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -13,6 +10,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from toollint.diagnostics import Severity
+from toollint.parse_cache import cached
 
 TARGETS = ("tool", "parameter", "toolset", "prompt", "change")  # change: TC rules, run by diffs and --locked
 OPTION_TYPES: dict[str, tuple[type, ...]] = {
@@ -290,36 +288,12 @@ class Rulebook:
         return book, extends, frozenset(r.code for r in rules)
 
 
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "toollint"
-
-
 def _read_catalog(directory: Path, paths: list[Path]) -> dict[str, Any]:
-    """The parsed YAML of the built-in catalog files, from a JSON cache keyed by their bytes when possible.
-
-    Parsing the catalog needs PyYAML, whose import alone is a tenth of a pre-commit run; the cache makes
-    runs over JSON files YAML-free. Any cache problem falls back to parsing.
-    """
+    """The parsed YAML of the built-in catalog files, by their path below `directory`; cached as JSON."""
     blobs = {path.relative_to(directory).as_posix(): path.read_bytes() for path in paths}
-    # a checksum, not a secure hash: it only tells an edited catalog from the cached one, and importing
-    # hashlib would cost a pre-commit run more than the whole cache lookup
     key = b"\0".join(name.encode() + b"\0" + blob for name, blob in sorted(blobs.items()))
-    digest = f"{zlib.crc32(key):08x}{zlib.adler32(key):08x}{len(key):x}"
-    cache = _cache_dir() / f"rules-{digest}.json"
-    try:
-        return json.loads(cache.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
-    except (OSError, ValueError):
-        pass
-    data = {name: _read_yaml(path) for name, path in zip(blobs, paths, strict=True)}
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        temporary = cache.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(data), encoding="utf-8")
-        os.replace(temporary, cache)
-    except (OSError, TypeError, ValueError):
-        pass
-    return data
+    data = cached("rules", key, lambda: {name: _read_yaml(path) for name, path in zip(blobs, paths, strict=True)})
+    return data  # type: ignore[no-any-return]
 
 
 @lru_cache(maxsize=4)
