@@ -14,6 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+MAX_CACHED_BYTES = 1 << 20
+
 
 def cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
@@ -28,7 +30,10 @@ def checksum(data: bytes) -> str:
 def cached(kind: str, key: bytes, parse: Callable[[], Any]) -> Any:
     """`parse()`'s result, from the cache when `key` was seen before.
 
-    Only results that JSON keeps exactly are cached (YAML dates and non-string keys are not)."""
+    Only results that JSON keeps exactly are cached (YAML dates and non-string keys are not), and only for
+    inputs of config size: a huge front matter is parsed, not copied into the user's cache folder."""
+    if len(key) > MAX_CACHED_BYTES:
+        return parse()
     path = cache_dir() / f"{kind}-{checksum(key)}.json"
     try:
         return json.loads(path.read_text(encoding="utf-8"))
