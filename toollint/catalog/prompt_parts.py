@@ -12,7 +12,6 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from functools import cached_property
-from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from toollint.catalog.model import Prompt
@@ -76,7 +75,7 @@ class Block(NamedTuple):
     start: int  # offset of the block's first character of content
     end: int
     data: Any
-    spans: Mapping[Pointer, tuple[int, int]] = MappingProxyType({})
+    spans: Mapping[Pointer, tuple[int, int]]
 
 
 def _pointers(data: Any) -> Iterator[Pointer]:

@@ -6,7 +6,6 @@ import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from toollint.diagnostics import Severity
@@ -20,7 +19,6 @@ OPTION_TYPES: dict[str, tuple[type, ...]] = {
     "boolean": (bool,),
     "array": (list,),
 }
-NO_OPTIONS: Mapping[str, Any] = MappingProxyType({})  # a shared default nobody can change
 ALWAYS_ON = frozenset({"TL001", "TL005"})  # an unreadable file or a crashed rule is never silently passed
 _CODE = re.compile(r"^[A-Z]{1,6}[0-9]{1,4}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -58,7 +56,7 @@ class OptionSpec(NamedTuple):
 class Example(NamedTuple):
     file: str
     source: str
-    options: Mapping[str, Any] = NO_OPTIONS
+    options: Mapping[str, Any]
     lines: tuple[int, ...] = ()  # for bad examples: lines where the rule must fire (optional)
     context: tuple[tuple[str, str], ...] = ()  # other files checked with it, such as the tools a prompt uses
     before: str | None = None  # change rules: the previous version of `before_file`, diffed against the files
@@ -94,7 +92,7 @@ class Preset(NamedTuple):
     name: str
     description: str
     select: tuple[str, ...]
-    severity: Mapping[str, str] = NO_OPTIONS
+    severity: Mapping[str, str]
     ignore: tuple[str, ...] = ()
 
 
