@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from toollint.loading.python_tools import extract
+from toollint.loading.python.tools import extract
 
 SOURCES = Path(__file__).parent / "python_sources"
 

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from conftest import found, lint, run_cli
-from toollint.loading.python_tools import extract
+from toollint.loading.python.tools import extract
 
 SOURCES = Path(__file__).parent / "python_sources"
 

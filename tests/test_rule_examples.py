@@ -9,9 +9,10 @@ import pytest
 
 from conftest import found, settings
 from toollint.catalog.extract import tools_of
+from toollint.checks.rule import Example, RuleSpec
 from toollint.diff.gate import against
 from toollint.diff.lock import locked, tool_hash
-from toollint.engine.rulebook import Example, RuleSpec, load_builtin
+from toollint.engine.rulebook import load_builtin
 from toollint.engine.run import Extra, check_sources, parse_sources
 
 BOOK = load_builtin()

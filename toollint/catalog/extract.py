@@ -5,40 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from toollint.catalog.model import Prompt, Tool, ToolFormat
+from toollint.catalog.model import Prompt, Tool
 from toollint.diagnostics import Pointer
 from toollint.loading.document import Document
+from toollint.tool_shapes import INPUT_KEYS, ToolFormat, shapes_in
 
-_INPUT_KEYS: dict[str, ToolFormat] = {
-    "input_schema": "anthropic",
-    "inputSchema": "mcp",
-    "parameters": "openai-function",
-    "parametersJsonSchema": "gemini",
-}
 _OUTPUT_KEYS = (("output_schema",), ("outputSchema",), ("x-toollint", "output_schema"))
-_GEMINI_LISTS = ("function_declarations", "functionDeclarations")
 _PROMPT_KEYS = ("system", "prompt", "instructions")
 
 
-def _function_spec(obj: dict[str, Any]) -> tuple[ToolFormat, Pointer] | None:
-    """The format of one candidate object and where its name/description live, or None."""
-    kind = obj.get("type")
-    if kind == "function" and isinstance(obj.get("function"), dict):
-        return "openai", ("function",)
-    if "name" not in obj:
-        return None
-    if kind == "function":
-        return "openai-responses", ()
-    if kind not in (None, "custom"):
-        return None  # provider built-in tools (web_search_..., computer_...) carry no schema to lint
-    for key, fmt in _INPUT_KEYS.items():
-        if key in obj:
-            return fmt, ()
-    return None
-
-
 def _input_key(spec: dict[str, Any]) -> str | None:
-    for key in _INPUT_KEYS:
+    for key in INPUT_KEYS:
         if key in spec:
             return key
     return None
@@ -58,45 +35,13 @@ def _make_tool(obj: dict[str, Any], pointer: Pointer, path: str, fmt: ToolFormat
     spec: dict[str, Any] = obj
     for key in spec_at:
         spec = spec[str(key)]
-    input_key = _input_key(spec)
     spec_pointer = pointer + spec_at
-    return Tool(spec.get("name"), path, pointer, spec_pointer, fmt, spec, input_key, _output_key(spec))
-
-
-def _tools_in_list(items: list[Any], pointer: Pointer, path: str, forced: ToolFormat | None) -> Iterator[Tool]:
-    recognised = [(i, obj, _function_spec(obj)) for i, obj in enumerate(items) if isinstance(obj, dict)]
-    sibling = forced or next((spec[0] for _, _, spec in recognised if spec is not None), None)
-    for i, obj, spec in recognised:
-        if spec is not None:
-            fmt = "gemini" if forced == "gemini" and spec[0] == "openai-function" else spec[0]
-            yield _make_tool(obj, pointer + (i,), path, fmt, spec[1])
-        elif any(key in obj for key in _GEMINI_LISTS) or "tools" in obj:
-            yield from tools_in(obj, pointer + (i,), path)
-        elif sibling is not None and isinstance(obj.get("name"), str) and "type" not in obj:
-            # a tool in a list of tools that forgot its schema: still a tool, and the rules will say so
-            yield _make_tool(obj, pointer + (i,), path, sibling, ())
+    return Tool(spec.get("name"), path, pointer, spec_pointer, fmt, spec, _input_key(spec), _output_key(spec))
 
 
 def tools_in(data: Any, pointer: Pointer, path: str) -> Iterator[Tool]:
-    if isinstance(data, list):
-        yield from _tools_in_list(data, pointer, path, None)
-        return
-    if not isinstance(data, dict):
-        return
-    spec = _function_spec(data)
-    if spec is not None:
-        yield _make_tool(data, pointer, path, *spec)
-        return
-    for key in _GEMINI_LISTS:
-        if isinstance(data.get(key), list):
-            yield from _tools_in_list(data[key], pointer + (key,), path, "gemini")
-    if isinstance(data.get("tools"), list):
-        yield from _tools_in_list(data["tools"], pointer + ("tools",), path, None)
-    if isinstance(data.get("functions"), list):
-        yield from _tools_in_list(data["functions"], pointer + ("functions",), path, "openai-function")
-    result = data.get("result")
-    if isinstance(result, dict) and isinstance(result.get("tools"), list):
-        yield from _tools_in_list(result["tools"], pointer + ("result", "tools"), path, "mcp")
+    for obj, at, fmt, spec_at in shapes_in(data, pointer):
+        yield _make_tool(obj, at, path, fmt, spec_at)
 
 
 def _text_of(content: Any) -> str | None:

@@ -5,15 +5,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Literal, NamedTuple
+from typing import Any, NamedTuple
 
 from toollint.catalog.schema_walk import MAX_SCHEMA_DEPTH, walk
 from toollint.diagnostics import Pointer
+from toollint.tool_shapes import ToolFormat
 
 # one encoder for all tools: `json.dumps` with options builds a new one on every call
 _encode = json.JSONEncoder(ensure_ascii=False).encode
-
-ToolFormat = Literal["anthropic", "openai", "openai-responses", "openai-function", "mcp", "gemini"]
 
 
 class Parameter(NamedTuple):

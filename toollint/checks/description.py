@@ -13,7 +13,7 @@ from toollint.diagnostics import Violation
 from toollint.lazy_pattern import lazy_compile
 
 if TYPE_CHECKING:
-    from toollint.engine.run import RuleContext
+    from toollint.checks.rule import RuleContext
 
 
 def _blank(value: Any) -> bool:

@@ -15,8 +15,7 @@ from toollint.catalog.model import Parameter, Prompt, Tool
 from toollint.diagnostics import Pointer, Violation
 
 if TYPE_CHECKING:
-    from toollint.engine.rulebook import RuleSpec
-    from toollint.engine.run import RuleContext
+    from toollint.checks.rule import RuleContext, RuleSpec
 
 _MISSING = object()
 _CASES = {

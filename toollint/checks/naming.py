@@ -12,7 +12,7 @@ from toollint.diagnostics import Violation
 from toollint.lazy_pattern import lazy_compile
 
 if TYPE_CHECKING:
-    from toollint.engine.run import RuleContext
+    from toollint.checks.rule import RuleContext
 
 # Tool-name rules of each provider target (research: peers.md §4; conservative where docs disagree).
 NAME_RULES: dict[str, tuple[re.Pattern[str], str]] = {

@@ -14,7 +14,7 @@ from toollint.diagnostics import Pointer, Violation
 from toollint.lazy_pattern import lazy_compile
 
 if TYPE_CHECKING:
-    from toollint.engine.run import RuleContext
+    from toollint.checks.rule import RuleContext
 
 _POSITIONAL = lazy_compile(
     r"\b(first|second|third|last)\b[^.]{0,40}\b(is|are|then|followed)\b|\bindex\s*[0-9]\b|\b(in|by)\s+(billing|ranking|the same|positional)\s+order\b"

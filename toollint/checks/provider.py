@@ -15,7 +15,7 @@ from toollint.checks.constraints import dict_at, list_at
 from toollint.diagnostics import Violation
 
 if TYPE_CHECKING:
-    from toollint.engine.run import RuleContext
+    from toollint.checks.rule import RuleContext
 
 _NAMES = {
     "openai-strict": "OpenAI strict mode",

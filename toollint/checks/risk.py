@@ -19,7 +19,7 @@ from toollint.diagnostics import Violation
 from toollint.lazy_pattern import lazy_compile
 
 if TYPE_CHECKING:
-    from toollint.engine.run import RuleContext
+    from toollint.checks.rule import RuleContext
 
 _HINTS = ("readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint")
 _IDEMPOTENT_PROSE = lazy_compile(

@@ -17,7 +17,7 @@ from toollint.diagnostics import Pointer, Violation
 from toollint.lazy_pattern import lazy_compile
 
 if TYPE_CHECKING:
-    from toollint.engine.run import RuleContext
+    from toollint.checks.rule import RuleContext
 
 JSON_TYPES = frozenset({"array", "boolean", "integer", "null", "number", "object", "string"})
 _TYPE_HINTS = {

@@ -14,7 +14,7 @@ from toollint.diagnostics import Pointer, Violation
 from toollint.lazy_pattern import lazy_compile
 
 if TYPE_CHECKING:
-    from toollint.engine.run import RuleContext
+    from toollint.checks.rule import RuleContext
 
 _MAX_DEPTH = 32
 

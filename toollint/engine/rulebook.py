@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from toollint.checks.rule import Example, OptionSpec, RuleSpec
 from toollint.diagnostics import Severity
 from toollint.parse_cache import cached
 
@@ -44,48 +45,6 @@ _RULE_KEYS = frozenset(
 
 class RulebookError(Exception):
     """A rule file or preset that cannot be used; the message names the file."""
-
-
-class OptionSpec(NamedTuple):
-    name: str
-    type: str
-    default: Any
-    description: str
-
-
-class Example(NamedTuple):
-    file: str
-    source: str
-    options: Mapping[str, Any]
-    lines: tuple[int, ...] = ()  # for bad examples: lines where the rule must fire (optional)
-    context: tuple[tuple[str, str], ...] = ()  # other files checked with it, such as the tools a prompt uses
-    before: str | None = None  # change rules: the previous version of `before_file`, diffed against the files
-    before_file: str | None = None
-
-    def files(self) -> list[tuple[str, str]]:
-        return [*self.context, (self.file, self.source)]
-
-
-class RuleSpec(NamedTuple):
-    code: str
-    name: str
-    severity: Severity
-    target: str
-    summary: str
-    what: str
-    why: str
-    origin: str
-    check: str | None = None
-    then: Mapping[str, Any] | None = None
-    message: str | None = None
-    options: tuple[OptionSpec, ...] = ()
-    bad: tuple[Example, ...] = ()
-    good: tuple[Example, ...] = ()
-    known_problems: str | None = None
-    write_severity: Severity | None = None  # findings on write and destructive tools are raised to this
-
-    def default_options(self) -> dict[str, Any]:
-        return {o.name: o.default for o in self.options}
 
 
 class Preset(NamedTuple):

@@ -4,38 +4,27 @@ from __future__ import annotations
 
 import importlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from toollint.catalog.extract import declarations
 from toollint.catalog.model import Agent, Catalog, Prompt, Tool
+from toollint.checks.rule import RuleContext, RuleSpec
 from toollint.diagnostics import Diagnostic, Pointer, Severity, Span, Violation
 from toollint.engine.config import Settings
 from toollint.engine.forked import MAX_PIECES, Forked
-from toollint.engine.rulebook import RuleSpec
 from toollint.engine.suppressions import Suppression, comment_suppressions, pointer_suppressions, problem
 from toollint.loading.discover import Candidate, discover, is_documentation, matches
 from toollint.loading.document import Document, LoadError, load, parse
 
-Check = Callable[[Any, "RuleContext"], Iterable[Violation]]
+Check = Callable[[Any, RuleContext], Iterable[Violation]]
 # a rule's violation, its file, whether on a write tool, the severity this finding has unless the config sets
 # one (a change's level, for diffs); not yet located
 Raw = tuple[RuleSpec, Violation, str, bool, Severity | None]
-
-
-class RuleContext(NamedTuple):
-    """What a check may know besides its subject: its options, the provider targets, and the enclosing tool/agent.
-
-    A named tuple because one is made per tool for every parameter rule."""
-
-    options: Mapping[str, Any]
-    targets: tuple[str, ...]
-    tool: Tool | None = None
-    agent: Agent | None = None
 
 
 @dataclass

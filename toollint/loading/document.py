@@ -153,7 +153,7 @@ def parse(display: str, text: str, kind: Kind, explicit: bool) -> tuple[Document
             return None, [LoadError(display, f"invalid YAML: {exc.message}", exc.line, exc.column)]
         return Document(display, kind, text, data, explicit, _locator=locator), []
     if kind == "python":
-        from toollint.loading.python_document import parse_python
+        from toollint.loading.python.document import parse_python
 
         return parse_python(display, text, explicit)
     from toollint.loading.text_source import split_front_matter

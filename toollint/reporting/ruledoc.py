@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from toollint.engine.rulebook import Example, Rulebook, RuleSpec
+from toollint.checks.rule import Example, RuleSpec
+from toollint.engine.rulebook import Rulebook
 
 _FENCE = {".json": "json", ".jsonl": "json", ".yaml": "yaml", ".yml": "yaml", ".md": "markdown"}
 

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 import libcst as cst
 
 from toollint.diagnostics import Pointer
-from toollint.loading.python_source import Module, Unresolved
+from toollint.loading.python.source import Module, Unresolved
 
 _SCALARS: dict[str, dict[str, Any]] = {
     "str": {"type": "string"},

@@ -1,4 +1,4 @@
-"""A Python file as a Document: screened with CPython's parser, then read by `python_tools` with libcst.
+"""A Python file as a Document: screened with CPython's parser, then read by `tools` with libcst.
 
 Nothing here imports libcst, so a Python file that declares no tool or prompt never loads it.
 """
@@ -26,8 +26,8 @@ def parse_python(display: str, text: str, explicit: bool) -> tuple[Document | No
         return None, [LoadError(display, screened)]
     if not screened:
         return Document(display, "python", text, {"tools": [], "literals": [], "prompts": {}}, explicit), []
-    from toollint.loading.python_source import PythonLocator
-    from toollint.loading.python_tools import extract
+    from toollint.loading.python.source import PythonLocator
+    from toollint.loading.python.tools import extract
 
     outcome = _with_large_stack(lambda: extract(text))
     if isinstance(outcome, RecursionError):

@@ -19,9 +19,10 @@ from typing import Any
 import libcst as cst
 
 from toollint.diagnostics import Pointer, Span
-from toollint.loading.python_document import PROMPT_KEYWORDS, PROMPT_NAME, TOOL_KEYS
-from toollint.loading.python_schema import SchemaBuilder, parse_docstring, raw_docstring
-from toollint.loading.python_source import Module, Unresolved
+from toollint.loading.python.document import PROMPT_KEYWORDS, PROMPT_NAME, TOOL_KEYS
+from toollint.loading.python.schema import SchemaBuilder, parse_docstring, raw_docstring
+from toollint.loading.python.source import Module, Unresolved
+from toollint.tool_shapes import holds_tool
 
 _SERVER_CLASSES = ("FastMCP", "MCPServer")
 _LANGCHAIN_SKIPPED = ("run_manager", "callbacks")
@@ -177,13 +178,11 @@ class _Visitor:
         source = self.m.tree.code_for_node(node)
         if "name" not in source or not any(key in source for key in TOOL_KEYS):
             return
-        from toollint.catalog.extract import tools_in
-
         index = len(self.x.literals)
         pointer: Pointer = ("literals", index)
         problems_before = len(self.m.problems)
         value = self.m.evaluate(node, pointer)
-        if isinstance(value, Unresolved) or not next(tools_in(value, pointer, ""), None):
+        if isinstance(value, Unresolved) or not holds_tool(value):
             self.m.forget(pointer, problems_before)
             return
         self.x.literals.append(value)

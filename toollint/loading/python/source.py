@@ -1,7 +1,7 @@
 """Reading a Python file without running it: libcst's tree, import names, literal values and their positions.
 
 A Python file becomes a Document whose data is what the frameworks would send to a model (`{"tools": [...],
-"prompts": {...}}`), built by `python_tools`; this module supplies the pieces that need no framework knowledge:
+"prompts": {...}}`), built by `tools`; this module supplies the pieces that need no framework knowledge:
 resolving names, evaluating literals, and the source map from JSON pointers back to nodes of the file.
 """
 
