@@ -22,7 +22,7 @@ EXPECTED = {
     "retype-parameter": ("TC004", "error"),
     "remove-parameter": ("TC003", "warning"),  # an open schema: calls that still send it are ignored
     "change-description": ("TC022", "info"),
-    "remove-tool": ("TC001", "warning"),  # no prompt names it
+    "remove-tool": ("TC001", "error"),  # breaking, as a rename is
 }
 
 

@@ -182,7 +182,48 @@ def test_removed_tool_still_named_by_a_prompt_is_an_error(repo: Path) -> None:
     commit(repo, {"tools.json": json.dumps(tools[:1])}, "two")
     found = findings(run_cli("check", ".", "--base", "HEAD~1", "--output-format", "json", cwd=repo))
     removed = [f for f in found if f["code"] == "TC001"]
-    assert {(f["severity"], f["path"]) for f in removed} == {("error", "prompt.md"), ("error", "HEAD~1:tools.json")}
+    assert {(f["severity"], f["path"]) for f in removed} == {("error", "prompt.md"), ("error", "tools.json")}
+
+
+def test_a_removed_tool_is_breaking_and_located_in_the_checkout(repo: Path) -> None:
+    tools = [
+        {"name": "get_order", "description": "Return an order.", "input_schema": {"type": "object", "properties": {}}},
+        {"name": "list_orders", "description": "List orders.", "input_schema": {"type": "object", "properties": {}}},
+    ]
+    commit(repo, {"agent/tools.json": json.dumps(tools)}, "one")
+    git(repo, "rm", "-q", "agent/tools.json")
+    commit(repo, {"agent/orders.json": json.dumps(tools[:1])}, "two: split and drop one")
+    done = run_cli("check", ".", "--base", "HEAD~1", "--output-format", "json", cwd=repo)
+    removed = [f for f in findings(done) if f["code"] == "TC001"]
+    assert [(f["severity"], f["path"], f["line"]) for f in removed] == [("error", "agent/orders.json", 1)]
+    assert (repo / removed[0]["path"]).is_file() and done.returncode == 1
+
+
+def test_a_side_with_no_tool_is_an_error_that_names_it(repo: Path) -> None:
+    tools = [{"name": "get_order", "description": "Return an order.", "input_schema": {"type": "object"}}]
+    commit(repo, {"tools/a.json": json.dumps(tools), "docs/notes.md": "Notes for people.\n"}, "one")
+    empty = repo / "empty"
+    empty.mkdir()
+    done = run_cli("diff", "empty", "tools", cwd=repo)
+    assert done.returncode == 2 and "the old side `empty` holds no tool definition" in done.stderr
+    done = run_cli("diff", "tools", "HEAD:docs", cwd=repo)
+    assert done.returncode == 2 and "the new side `HEAD:docs` holds no tool definition" in done.stderr
+    # a wrong path under --base: at the base revision it holds no tool, which must not pass as "tools added"
+    done = run_cli("check", "docs", "--base", "HEAD", cwd=repo)
+    assert done.returncode == 2 and "the base side (`docs` at `HEAD`) holds no tool definition" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_rev_path_resolves_from_the_top_like_git_and_dot_slash_from_here(repo: Path) -> None:
+    tools = [{"name": "get_order", "description": "Return an order.", "input_schema": {"type": "object"}}]
+    commit(repo, {"tools/a.json": json.dumps(tools), "sub/tools/a.json": json.dumps(tools)}, "one")
+    changed = [{**tools[0], "description": "Return one order by its number."}]
+    commit(repo, {"tools/a.json": json.dumps(changed)}, "two")
+    # from sub/, `HEAD~1:tools` is the top's tools/ (changed since), `HEAD~1:./tools` is sub/tools (unchanged)
+    top = findings(run_cli("diff", "HEAD~1:tools", "HEAD:tools", "--output-format", "json", cwd=repo / "sub"))
+    assert [f["code"] for f in top] == ["TC022"]
+    here = findings(run_cli("diff", "HEAD~1:./tools", "HEAD:./tools", "--output-format", "json", cwd=repo / "sub"))
+    assert here == []
 
 
 def test_renames_are_reported_as_renames(repo: Path) -> None:

@@ -182,10 +182,14 @@ def _extra_checks(invocation: CheckInvocation, settings: Any) -> list[Any]:
     extra: list[Any] = []
     if invocation.base:
         from toollint.diff.gate import against
-        from toollint.diff.sources import SideError, revision_side
+        from toollint.diff.sources import SideError, require_tools, revision_side
 
         try:
-            extra.append(against(revision_side(invocation.base, list(invocation.paths), settings)))
+            paths = list(invocation.paths) or [Path(".")]
+            base = revision_side(invocation.base, paths, settings)
+            shown = " ".join(str(p) for p in paths)
+            require_tools(base, f"the base side (`{shown}` at `{invocation.base}`)")
+            extra.append(against(base))
         except SideError as exc:
             _fail(str(exc))
     if invocation.locked:
@@ -367,7 +371,7 @@ def diff(
     import dataclasses
 
     from toollint.diff.gate import against
-    from toollint.diff.sources import SideError, side
+    from toollint.diff.sources import SideError, require_tools, side
     from toollint.engine.run import run
 
     try:
@@ -375,7 +379,9 @@ def diff(
             Overrides(config=config, output_format=output_format, fail_on=_LEVELS[fail_on]), Path(".")
         )
         old_loaded = side(old, settings)
+        require_tools(old_loaded, f"the old side `{old}`")
         new_loaded = side(new, settings, new=True)
+        require_tools(new_loaded, f"the new side `{new}`")
     except (ConfigError, SideError) as exc:
         _fail(str(exc))
     for _, errors in old_loaded:

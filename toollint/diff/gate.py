@@ -117,9 +117,9 @@ def toolset_changes(old_tools: Iterable[Tool], new_tools: Iterable[Tool]) -> lis
             found.append(Located(change, target.path, name))
             found += [Located(c, target.path, str(target.name)) for c in compare_tools(old[name], target)]
             continue
-        tool = old[name]
-        message = "tool removed; calls to it fail"
-        found.append(Located(Change("tool-removed", "risky", "TC001", tool.at("name"), message), tool.path, name))
+        message = "tool removed; prompts, examples and histories that call it break"
+        home = _home(old[name].path, new.values())
+        found.append(Located(Change("tool-removed", "breaking", "TC001", (), message), home, name))
     for name in added:
         if name in renames.values():
             continue
@@ -129,6 +129,26 @@ def toolset_changes(old_tools: Iterable[Tool], new_tools: Iterable[Tool]) -> lis
         if name in old and old[name].spec != tool.spec:  # most tools of a diff are untouched
             found += [Located(c, tool.path, name) for c in compare_tools(old[name], tool)]
     return found
+
+
+def _home(old_path: str, new_tools: Iterable[Tool]) -> str:
+    """The file in the checkout where a removed tool is reported, so CI annotations attach to a file that exists:
+    the same file if it is still there (`HEAD~1:tools.json` → `tools.json`), else the new toolset's file that
+    shares the longest folder prefix with it."""
+    path = old_path.partition(":")[2] or old_path
+    paths = {tool.path for tool in new_tools}
+    if path in paths or not paths:
+        return path
+    return max(sorted(paths), key=lambda candidate: _shared_folders(path, candidate))
+
+
+def _shared_folders(a: str, b: str) -> int:
+    count = 0
+    for x, y in zip(a.split("/")[:-1], b.split("/")[:-1], strict=False):
+        if x != y:
+            break
+        count += 1
+    return count
 
 
 # -- linking prompts ----------------------------------------------------------------------------------------

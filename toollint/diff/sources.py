@@ -108,6 +108,17 @@ def _blobs(commit: str, names: list[str], root: Path) -> list[bytes]:
     return blobs
 
 
+def require_tools(loaded: Loaded, what: str) -> None:
+    """A side with no tool would turn every tool of the other side into an addition or a removal: a diff against
+    the wrong path or revision must fail, not pass."""
+    from toollint.catalog.extract import tools_of
+
+    if not tools_of(loaded)[0]:
+        unreadable = sum(1 for _, errors in loaded for _ in errors)
+        why = f"; {unreadable} file(s) could not be read" if unreadable else ""
+        raise SideError(f"{what} holds no tool definition{why}; check the path and the revision")
+
+
 def side(spec: str, settings: Settings, new: bool = False) -> Loaded:
     """`spec` as a path on disk, `REV:path`, or a revision (the current folder at that revision)."""
     path = Path(spec)
@@ -116,7 +127,10 @@ def side(spec: str, settings: Settings, new: bool = False) -> Loaded:
     label = "" if new else None
     revision, colon, inner = spec.partition(":")
     if colon and revision:
-        return revision_side(revision, [Path(inner or ".")], settings, label)
+        # like `git show REV:path`: from the top of the work tree, unless the path starts with ./ or ../
+        relative = inner.startswith(("./", "../")) or inner in (".", "..")
+        start = Path(inner) if relative else repository_root(Path.cwd()) / inner
+        return revision_side(revision, [start], settings, label)
     root = repository_root(Path.cwd())
     if not is_revision(spec, root):
         raise SideError(f"`{spec}` is neither a file or folder nor a git revision of {root}")
