@@ -272,3 +272,70 @@ def test_s2_newline_in_a_base_file_name_does_not_hide_a_breaking_change(tmp_path
     assert run.exit == 1, run
     changes = [(d["code"], d["path"]) for d in run.diagnostics() if d["code"].startswith("TC")]
     assert changes == [("TC002", "tools.json")], run
+
+
+# -- H4, C4: `$ref` expansion and malformed compositions in `diff` and `check --base` ------------------------
+
+
+def ref_chain(links: int, leaf: str) -> list[dict[str, Any]]:
+    """Each definition uses the next one twice: 2 KB of schema that expands to 2**links leaves."""
+    defs: dict[str, Any] = {
+        f"d{i}": {
+            "type": "object",
+            "properties": {"a": {"$ref": f"#/$defs/d{i + 1}"}, "b": {"$ref": f"#/$defs/d{i + 1}"}},
+        }
+        for i in range(links)
+    }
+    defs[f"d{links}"] = {"type": leaf}
+    schema = {"type": "object", "$defs": defs, "properties": {"x": {"$ref": "#/$defs/d0"}}}
+    return [{**TOOL, "name": "chain", "input_schema": schema}]
+
+
+def test_h4_ref_chain_in_diff_is_fast_and_still_reports_the_change(tmp_path: Path) -> None:
+    write_tools(tmp_path / "old.json", ref_chain(22, "string"))
+    write_tools(tmp_path / "new.json", ref_chain(22, "integer"))
+    assert (tmp_path / "new.json").stat().st_size < 2600
+    run = probe("diff", "old.json", "new.json", "--output-format", "json", cwd=tmp_path)
+    assert run.exit == 1 and set(run.codes()) == {"TC004"}, run
+
+
+def test_h4_ref_chain_in_check_base(tmp_path: Path) -> None:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    git(tmp_path, "init", "-q", "-b", "main")
+    write_tools(tmp_path / "tools.json", ref_chain(22, "string"))
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "base")
+    write_tools(tmp_path / "tools.json", ref_chain(22, "integer"))
+    run = check(".", tmp_path, "--base", "HEAD")
+    assert run.exit == 1 and "TC004" in run.codes(), run
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"allOf": {"properties": {"b": {"type": "string"}}}},
+        {"allOf": [1, "x", None, True, False]},
+        {"allOf": [{"properties": 5, "required": "a"}]},
+        {"anyOf": {"type": "string"}, "oneOf": 3},
+    ],
+    ids=["allOf-object", "allOf-scalar-members", "member-properties-not-object", "anyOf-not-list"],
+)
+def test_c4_diff_of_malformed_compositions_does_not_raise(extra: dict[str, Any], tmp_path: Path) -> None:
+    old = json.loads(json.dumps(FLAWED))
+    new = json.loads(json.dumps(FLAWED))
+    new["input_schema"].update(extra)
+    write_tools(tmp_path / "old.json", [old])
+    write_tools(tmp_path / "new.json", [new])
+    for a, b in (("old.json", "new.json"), ("new.json", "old.json")):
+        probe("diff", a, b, "--output-format", "json", cwd=tmp_path, expect=(0, 1))
+
+
+def test_c4_diff_of_yaml_with_mixed_key_types_does_not_raise(tmp_path: Path) -> None:
+    head = "- name: pick\n  description: Picks one of the given options for the user.\n  input_schema:\n"
+    old = head + "    type: object\n    properties:\n      mode: {enum: [{1: a, b: c}], default: {2: x, y: z}}\n"
+    new = head + "    type: object\n    properties:\n      mode: {enum: [{1: a, b: d}], default: {2: x, y: w}}\n"
+    (tmp_path / "old.yaml").write_text(old)
+    (tmp_path / "new.yaml").write_text(new)
+    run = probe("diff", "old.yaml", "new.yaml", "--output-format", "json", cwd=tmp_path, expect=(0, 1))
+    assert "TC005" in run.codes(), run
