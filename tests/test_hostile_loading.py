@@ -339,3 +339,45 @@ def test_c4_diff_of_yaml_with_mixed_key_types_does_not_raise(tmp_path: Path) -> 
     (tmp_path / "new.yaml").write_text(new)
     run = probe("diff", "old.yaml", "new.yaml", "--output-format", "json", cwd=tmp_path, expect=(0, 1))
     assert "TC005" in run.codes(), run
+
+
+# -- H2: YAML alias amplification is bounded by the expanded size ------------------------------------------
+
+
+def aliased_tools(copies: int, description: int = 150_000) -> str:
+    """About 200 KB: one tool with a long description repeated through an alias, far below a million nodes;
+    each copy is a tool that every rule checks again."""
+    properties = "".join(f"        p{i}: {{type: string, description: 'Parameter {i}.'}}\n" for i in range(5))
+    anchor = "defs:\n  - &t\n    name: get_thing\n    description: '" + "G" * description + "'\n"
+    anchor += "    input_schema:\n      type: object\n      properties:\n" + properties
+    return anchor + "tools: [" + ", ".join(["*t"] * copies) + "]\n"
+
+
+def aliased_string(aliases: int) -> str:
+    """About 1 MB: 100k aliases of a 600 KB string."""
+    return (
+        "s: &s '" + "x" * 600_000 + "'\n"
+        "tools:\n  - name: big\n    description: Big.\n    input_schema: {type: object, examples: ["
+        + ", ".join(["*s"] * aliases)
+        + "]}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [(lambda: aliased_tools(10_000), 190_000), (lambda: aliased_string(100_000), 1_000_000)],
+    ids=["200KB-of-aliased-tools", "1MB-of-aliases-of-a-big-string"],
+)
+def test_h2_yaml_alias_amplification_is_a_clean_tl001(text: Any, size: int, tmp_path: Path) -> None:
+    (tmp_path / "bomb.yaml").write_text(text())
+    assert size <= (tmp_path / "bomb.yaml").stat().st_size < 2 * size
+    run = check("bomb.yaml", tmp_path)
+    assert run.codes() == ["TL001"] and "alias bomb" in run.diagnostics()[0]["message"], run
+
+
+def test_h2_anchors_that_expand_modestly_still_load(tmp_path: Path) -> None:
+    (tmp_path / "tools.yaml").write_text(
+        aliased_tools(3, 2000).replace("tools: [", "other: [") + f"tools: [{json.dumps(FLAWED)}]\n"
+    )
+    run = check("tools.yaml", tmp_path)
+    assert run.codes() == ["TS003"], run
