@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -61,15 +63,17 @@ def deep_properties(depth: int) -> str:
     return json.dumps([{"name": "deep", "description": "Deep.", "input_schema": schema}])
 
 
-CASES = {
+NESTING = re.compile(r"(?i)\bnest(ing|ed)\b.*\b(deep|depth)")
+CASES: dict[str, tuple[str, Any, str | re.Pattern[str] | None]] = {
     "yaml alias bomb": ("bomb.yaml", lambda: alias_bomb().encode(), "alias bomb"),
     "yaml recursive alias": ("cycle.yaml", lambda: b"tools: &t [*t]\n", "contains it"),
-    "json 10,000-deep nesting": ("deep.json", lambda: ("[" * 10_000 + "]" * 10_000).encode(), "nesting is too deep"),
-    "yaml 10,000-deep nesting": ("deep.yaml", lambda: ("[" * 10_000 + "]" * 10_000).encode(), "nesting deeper than"),
+    # the behaviour, not one library's wording: PyYAML 6.0.4's libyaml stops deep flow nesting with its own message
+    "json 10,000-deep nesting": ("deep.json", lambda: ("[" * 10_000 + "]" * 10_000).encode(), NESTING),
+    "yaml 10,000-deep nesting": ("deep.yaml", lambda: ("[" * 10_000 + "]" * 10_000).encode(), NESTING),
     "yaml 100,000-deep block nesting": (
         "deeper.yaml",
         lambda: "".join(f"{' ' * i}- " for i in range(0, 2000, 1)).encode() + b"x\n",
-        "nesting deeper than",
+        NESTING,
     ),
     "json $ref cycle": ("refs.json", lambda: ref_cycle().encode(), None),
     "json 900-deep schema": ("deep_schema.json", lambda: deep_properties(450).encode(), None),
@@ -98,7 +102,9 @@ def test_hostile_input(case: str, tmp_path: Path) -> None:
     assert stats["exit"] in (0, 1), stats
     if message is not None:
         assert [d["code"] for d in diagnostics] == ["TL001"]
-        assert message in diagnostics[0]["message"]
+        assert re.search(message, diagnostics[0]["message"]), diagnostics[0]["message"]
+        if message is NESTING:  # at the nesting, not at the start of the file
+            assert diagnostics[0]["line"] > 1 or diagnostics[0]["column"] > 1, diagnostics[0]
 
 
 def test_invalid_utf8_position_points_at_the_bad_byte(tmp_path: Path) -> None:

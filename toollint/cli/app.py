@@ -45,7 +45,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))  # unreadable: TL001
 @click.option("--config", type=click.Path(path_type=Path), help="Config file to use instead of the closest one.")
 @click.option(
     "--select",
@@ -146,7 +146,7 @@ def run_check(invocation: CheckInvocation) -> int:
     from toollint.engine.run import check_paths
     from toollint.loading.discover import PathNotFound
 
-    missing = [p for p in invocation.paths if not p.exists()]
+    missing = [p for p in invocation.paths if not os.path.lexists(p)]  # a broken link is a TL001, not missing
     if missing:
         _fail(f"path `{missing[0]}` does not exist")
     try:
@@ -300,7 +300,7 @@ def rules(output_format: str) -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))  # unreadable: TL001
 @click.option("--config", type=click.Path(path_type=Path), help="Config file to use instead of the closest one.")
 @click.option("--output-format", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
 def inventory(paths: tuple[Path, ...], config: Path | None, output_format: str) -> None:
@@ -321,7 +321,7 @@ def _load(paths: tuple[Path, ...], config: Path | None) -> tuple[Any, Any]:
     from toollint.loading.discover import PathNotFound
 
     paths = paths or (Path("."),)
-    missing = [p for p in paths if not p.exists()]
+    missing = [p for p in paths if not os.path.lexists(p)]
     if missing:
         _fail(f"path `{missing[0]}` does not exist")
     try:
@@ -397,7 +397,7 @@ def diff(
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))  # unreadable: TL001
 @click.option("--config", type=click.Path(path_type=Path), help="Config file to use instead of the closest one.")
 def lock(paths: tuple[Path, ...], config: Path | None) -> None:
     """Pin every tool under PATHS: write toollint.lock, which `toollint check --locked` compares against."""

@@ -17,7 +17,7 @@ from toollint.catalog.model import Catalog, Tool
 from toollint.diagnostics import Diagnostic, Span, Violation
 from toollint.engine.config import Settings
 from toollint.engine.run import Collector
-from toollint.loading.document import Document
+from toollint.loading.document import DEFAULT_MAX_FILE_SIZE, Document, LoadError, read_bytes
 
 LOCK_NAME = "toollint.lock"
 LOCK_VERSION = 1
@@ -54,12 +54,18 @@ def write_lock(path: Path, tools: tuple[Tool, ...] | list[Tool], root: Path) -> 
 
 def read_lock(path: Path) -> dict[str, str]:
     """Tool name → hash; a lock that cannot be read is an error that says how to recreate it."""
+    raw = read_bytes(path, str(path), DEFAULT_MAX_FILE_SIZE)  # a FIFO or a device as the lock must not hang
+    if isinstance(raw, LoadError):
+        reason = raw.message.removeprefix("cannot read file: ")
+        raise LockError(f"cannot read `{path}`: {reason}; create it with `toollint lock`")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise LockError(f"cannot read `{path}`: {exc.strerror or exc}; create it with `toollint lock`") from exc
-    except ValueError as exc:
+        data = json.loads(raw.decode("utf-8"))
+    except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError both
         raise LockError(f"`{path}` is not valid JSON ({exc}); recreate it with `toollint lock`") from exc
+    except RecursionError:
+        raise LockError(
+            f"`{path}` is nested too deeply to be a toollint lock; recreate it with `toollint lock`"
+        ) from None
     tools = data.get("tools") if isinstance(data, dict) else None
     if not isinstance(tools, dict) or data.get("version") != LOCK_VERSION:
         raise LockError(f"`{path}` is not a version {LOCK_VERSION} toollint lock; recreate it with `toollint lock`")

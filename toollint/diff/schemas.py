@@ -10,6 +10,7 @@ reordering properties changes nothing.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 from typing import Any, Literal, NamedTuple
 
@@ -20,6 +21,8 @@ Direction = Literal["input", "output"]
 Level = Literal["breaking", "risky", "safe"]
 
 _MAX_DEPTH = 64
+_INLINE_BUDGET = 5_000  # normalised nodes made before refs are shared instead of copied
+_COMPARE_BUDGET = 5_000  # pairs compared before a pair met again is skipped
 _AT = "$at"  # where a normalised node came from, in the document it was read from
 _NULLABLE = "$nullable"
 _RENAMED = "$renamed_from"  # `x-toollint: {renamed_from: old_name}` on a property
@@ -44,52 +47,78 @@ class Change(NamedTuple):
 
 def normalise(schema: Any, at: Pointer) -> dict[str, Any]:
     """A copy of `schema` with local refs inlined, `allOf` merged, nullability unified, and origins recorded."""
-    return _normal(schema, schema, at, 0, frozenset())
+    return _Normaliser(schema).node(schema, at, 0, frozenset())
 
 
-def _normal(node: Any, root: Any, at: Pointer, depth: int, refs: frozenset[str]) -> dict[str, Any]:
-    if not isinstance(node, dict) or depth > _MAX_DEPTH:
-        return {_AT: at} if node is not False else {"not": {}, _AT: at}
-    ref = node.get("$ref")
-    if isinstance(ref, str) and ref not in refs:
-        target = local_ref_target(root, ref)
-        if target is not MISSING:
-            siblings = {k: v for k, v in node.items() if k != "$ref"}
-            merged = _normal(target, root, at, depth + 1, refs | {ref})
-            for key, value in _normal(siblings, root, at, depth + 1, refs).items():
-                if key != _AT:
-                    merged.setdefault(key, value)
-            return merged
-    out: dict[str, Any] = {_AT: at}
-    meta = node.get("x-toollint")
-    if isinstance(meta, dict) and isinstance(meta.get("renamed_from"), str):
-        out[_RENAMED] = meta["renamed_from"]
-    for key, value in node.items():
-        if key in ("$defs", "definitions", "$ref", "$schema", "$id") or key.startswith("x-"):
-            continue
-        if key == "properties" and isinstance(value, dict):
-            out[key] = {
-                name: _normal(sub, root, at + (key, name), depth + 1, refs)
-                for name, sub in value.items()
-                if isinstance(name, str)
-            }
-        elif key in ("items", "additionalProperties", "not", "contains") and isinstance(value, dict):
-            out[key] = _normal(value, root, at + (key,), depth + 1, refs)
-        elif key in ("anyOf", "oneOf", "allOf", "prefixItems") and isinstance(value, list):
-            out[key] = [_normal(sub, root, at + (key, i), depth + 1, refs) for i, sub in enumerate(value)]
-        else:
-            out[key] = value
-    for member in out.pop("allOf", []):
-        _merge(out, member)
-    _unify_nullable(out)
-    return out
+class _Normaliser:
+    """Inlines refs: exactly (a fresh copy per use, with its own origins) until the copies reach a budget of
+    nodes, then by sharing the first copy of each target. A `$defs` chain in which each definition uses the
+    next twice doubles at every link; without the budget 2 KB of schema expands to gigabytes."""
+
+    def __init__(self, root: Any) -> None:
+        self.root = root
+        self.made = 0
+        self.shared: dict[str, dict[str, Any]] = {}
+
+    def node(self, node: Any, at: Pointer, depth: int, refs: frozenset[str]) -> dict[str, Any]:
+        self.made += 1
+        if not isinstance(node, dict) or depth > _MAX_DEPTH:
+            return {_AT: at} if node is not False else {"not": {}, _AT: at}
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref not in refs:
+            target = local_ref_target(self.root, ref)
+            if target is not MISSING:
+                siblings = {k: v for k, v in node.items() if k != "$ref"}
+                merged = self.inline(ref, target, at, depth, refs)
+                for key, value in self.node(siblings, at, depth + 1, refs).items():
+                    if key != _AT:
+                        merged.setdefault(key, value)
+                return merged
+        out: dict[str, Any] = {_AT: at}
+        meta = node.get("x-toollint")
+        if isinstance(meta, dict) and isinstance(meta.get("renamed_from"), str):
+            out[_RENAMED] = meta["renamed_from"]
+        for key, value in node.items():
+            if not isinstance(key, str) or key in ("$defs", "definitions", "$ref", "$schema", "$id"):
+                continue
+            if key.startswith("x-"):
+                continue
+            if key == "properties" and isinstance(value, dict):
+                out[key] = {
+                    name: self.node(sub, at + (key, name), depth + 1, refs)
+                    for name, sub in value.items()
+                    if isinstance(name, str)
+                }
+            elif key in ("items", "additionalProperties", "not", "contains") and isinstance(value, dict):
+                out[key] = self.node(value, at + (key,), depth + 1, refs)
+            elif key in ("anyOf", "oneOf", "allOf", "prefixItems") and isinstance(value, list):
+                out[key] = [self.node(sub, at + (key, i), depth + 1, refs) for i, sub in enumerate(value)]
+            else:
+                out[key] = value
+        members = out.pop("allOf", [])
+        for member in members if isinstance(members, list) else []:  # a malformed `allOf` merges nothing
+            _merge(out, member)
+        _unify_nullable(out)
+        return out
+
+    def inline(self, ref: str, target: Any, at: Pointer, depth: int, refs: frozenset[str]) -> dict[str, Any]:
+        """A normalised copy of a ref's target that the caller may change at its top level."""
+        first = self.shared.get(ref)
+        if first is not None and self.made > _INLINE_BUDGET:
+            return {**first, _AT: at}
+        made = self.node(target, at, depth + 1, refs | {ref})
+        if first is None:
+            self.shared[ref] = {**made}
+        return made
 
 
-def _merge(into: dict[str, Any], member: dict[str, Any]) -> None:
+def _merge(into: dict[str, Any], member: Any) -> None:
+    if not isinstance(member, dict):
+        return
     for key, value in member.items():
         if key == _AT:
             continue
-        if key == "properties" and isinstance(into.get(key), dict):
+        if key == "properties" and isinstance(into.get(key), dict) and isinstance(value, dict):
             into[key] = {**into[key], **{k: v for k, v in value.items() if k not in into[key]}}
         elif key == "required" and isinstance(into.get(key), list) and isinstance(value, list):
             into[key] = [*into[key], *(v for v in value if v not in into[key])]
@@ -130,24 +159,65 @@ def _is_null(node: Any) -> bool:
     )
 
 
-def fingerprint(node: Any) -> str:
-    """The structure of a normalised schema without annotations or origins: equal for equivalent shapes."""
-    return json.dumps(_structure(node), sort_keys=True, default=str)
+def fingerprint(node: Any, memo: dict[int, tuple[Any, str]] | None = None) -> str:
+    """The structure of a normalised schema without annotations or origins: equal for equivalent shapes.
+
+    Each container is printed with its children's prints in place of the children, and each print is kept
+    (with the node, so that its id stays taken), so a subschema shared by many refs is printed once."""
+    return _print(node, {} if memo is None else memo)
 
 
-def _structure(node: Any) -> Any:
+def canonical(value: Any) -> str:
+    """`value` as JSON with sorted keys; YAML's mixed key types and Python's huge integers cannot stop it."""
+    try:
+        return json.dumps(value, sort_keys=True, default=str)
+    except (TypeError, ValueError):
+        return json.dumps(_plain(value), sort_keys=True, default=str)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k if isinstance(k, str) else str(_scalar(k)): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return _scalar(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def _scalar(value: Any) -> str | Any:
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 10_000:
+        return f"<integer of {value.bit_length()} bits>"
+    return value if isinstance(value, (int, float)) else str(value)
+
+
+def _print(node: Any, memo: dict[int, tuple[Any, str]]) -> str:
+    known = memo.get(id(node))
+    if known is not None:
+        return known[1]
+    printed = canonical(_structure(node, memo))
+    if len(printed) > 64:
+        printed = hashlib.blake2b(printed.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    memo[id(node)] = (node, printed)
+    return printed
+
+
+def _structure(node: Any, memo: dict[int, tuple[Any, str]]) -> Any:
     if isinstance(node, dict):
-        out = {k: _structure(v) for k, v in node.items() if k not in _ANNOTATIONS}
-        if isinstance(out.get("required"), list):
-            out["required"] = sorted(map(str, out["required"]))
-        if isinstance(out.get("enum"), list):
-            out["enum"] = sorted(json.dumps(v, sort_keys=True, default=str) for v in out["enum"])
-        if isinstance(out.get("type"), list):
-            out["type"] = sorted(map(str, out["type"]))
+        out = {k: _child(v, memo) for k, v in node.items() if k not in _ANNOTATIONS}
+        if isinstance(node.get("required"), list) and "required" in out:
+            out["required"] = sorted(map(str, node["required"]))
+        if isinstance(node.get("enum"), list) and "enum" in out:
+            out["enum"] = sorted(canonical(v) for v in node["enum"])
+        if isinstance(node.get("type"), list) and "type" in out:
+            out["type"] = sorted(map(str, node["type"]))
         return out
     if isinstance(node, list):
-        return [_structure(v) for v in node]
+        return [_child(v, memo) for v in node]
     return node
+
+
+def _child(value: Any, memo: dict[int, tuple[Any, str]]) -> Any:
+    # a nested container is replaced by its print, marked so that no plain string can pass for one
+    return ["\u0000print", _print(value, memo)] if isinstance(value, (dict, list)) else value
 
 
 # -- comparison --------------------------------------------------------------------------------------------
@@ -178,7 +248,7 @@ def _values(node: dict[str, Any]) -> list[Any] | None:
 
 
 def _shown(value: Any) -> str:
-    return json.dumps(value, default=str) if not isinstance(value, str) else value
+    return canonical(value) if not isinstance(value, str) else value
 
 
 def similar_names(old: str, new: str) -> bool:
@@ -199,6 +269,13 @@ class Comparer:
         self.tool = tool
         self.closed = closed  # strict tools reject unknown properties even without additionalProperties: false
         self.changes: list[Change] = []
+        self._prints: dict[int, tuple[Any, str]] = {}
+        # (old, new) pairs compared so far, kept alive so that their ids are not reused
+        self._pairs: dict[tuple[int, int], tuple[Any, Any]] = {}
+        self._calls = 0
+
+    def print(self, node: Any) -> str:
+        return fingerprint(node, self._prints)
 
     def add(self, change_id: str, level: Level, code: str, node: dict[str, Any], message: str, field: str) -> None:
         self.changes.append(Change(change_id, level, code, node.get(_AT, ()), message, field))
@@ -210,6 +287,13 @@ class Comparer:
     def compare(self, old: dict[str, Any], new: dict[str, Any], field: str = "", depth: int = 0) -> None:
         if depth > _MAX_DEPTH:
             return
+        # refs shared by the normaliser meet the same pair again under other names; past the budget each pair
+        # is compared once, so every change is still reported, at the first place it occurs
+        self._calls += 1
+        pair = (id(old), id(new))
+        if pair in self._pairs and self._calls > _COMPARE_BUDGET:
+            return
+        self._pairs.setdefault(pair, (old, new))
         if not self._types(old, new, field):
             return
         self._nullable(old, new, field)
@@ -268,7 +352,7 @@ class Comparer:
         before, after = _values(old), _values(new)
         if before == after:
             return
-        key = lambda v: json.dumps(v, sort_keys=True, default=str)  # noqa: E731
+        key = canonical
         old_keys = {key(v): v for v in before or []}
         new_keys = {key(v): v for v in after or []}
         removed = [v for k, v in old_keys.items() if k not in new_keys]
@@ -487,7 +571,7 @@ class Comparer:
                     continue
                 if declared == old_name or (
                     declared is None
-                    and fingerprint(before[old_name]) == fingerprint(after[new_name])
+                    and self.print(before[old_name]) == self.print(after[new_name])
                     and similar_names(old_name, new_name)
                 ):
                     pairs.append((old_name, new_name))
@@ -510,8 +594,8 @@ class Comparer:
             items = after[new_name].get("items")
             if "array" not in _types(after[new_name]) or not isinstance(items, dict):
                 continue
-            shape = fingerprint(items)
-            folded = [name for name in removed if fingerprint(before[name]) == shape]
+            shape = self.print(items)
+            folded = [name for name in removed if self.print(before[name]) == shape]
             if len(folded) < 2:
                 continue
             names = ", ".join(f"`{n}`" for n in folded)
@@ -544,8 +628,8 @@ class Comparer:
             after: list[Any] = new[key] if isinstance(new.get(key), list) else []
             if not before and not after:
                 continue
-            old_prints = {fingerprint(b) for b in before}
-            new_prints = {fingerprint(b) for b in after}
+            old_prints = {self.print(b) for b in before}
+            new_prints = {self.print(b) for b in after}
             lost = old_prints - new_prints
             gained = new_prints - old_prints
             if self.direction == "input":

@@ -51,29 +51,28 @@ def revision_side(revision: str, paths: list[Path], settings: Settings, label: s
     """The files under `paths` as they were at `revision`, parsed like files on disk.
 
     Displayed as `REV:path` unless `label` is "" (the new side of `toollint diff OLD NEW`)."""
-    root = repository_root(paths[0].resolve())
+    root = repository_root(Path(os.path.realpath(paths[0])))
     commit = verify_revision(revision, root)
     specs = []
     for path in paths:
         try:
-            specs.append(path.resolve().relative_to(root).as_posix() or ".")
+            specs.append(Path(os.path.realpath(path)).relative_to(root).as_posix() or ".")
         except ValueError as exc:
             raise SideError(f"`{path}` is outside the repository at {root}") from exc
-    listed = _git(["ls-tree", "-r", "-z", "--name-only", commit, "--", *specs], root)
+    listed = _git(["ls-tree", "-r", "-z", "--full-tree", commit, "--", *specs], root)
     if listed.returncode != 0:
         raise SideError(f"cannot list files at `{revision}`: {listed.stderr.decode().strip()}")
-    names = [
-        name
-        for name in listed.stdout.decode("utf-8", "replace").split("\0")
-        if name
-        and os.path.splitext(name)[1].lower() in KIND_BY_SUFFIX
+    entries = [
+        (name, blob)
+        for name, blob in _tree_entries(listed.stdout)
+        if os.path.splitext(name)[1].lower() in KIND_BY_SUFFIX
         and not is_documentation(os.path.basename(name))
         and not any(part.startswith(".") for part in name.split("/"))
         and not any(matches(name, glob) for glob in settings.exclude)
     ]
     prefix = f"{revision}:" if label is None else label
     loaded: Loaded = []
-    for name, raw in zip(names, _blobs(commit, names, root), strict=True):
+    for (name, _), raw in zip(entries, _blobs([blob for _, blob in entries], root), strict=True):
         display = prefix + display_path(root / name)
         if len(raw) > settings.max_file_size:
             loaded.append((None, [LoadError(display, "file above the size limit at this revision")]))
@@ -86,21 +85,36 @@ def revision_side(revision: str, paths: list[Path], settings: Settings, label: s
     return loaded
 
 
-def _blobs(commit: str, names: list[str], root: Path) -> list[bytes]:
-    """Every file's content from one `git cat-file --batch` process."""
-    if not names:
+def _tree_entries(listing: bytes) -> list[tuple[str, str]]:
+    """(path, blob id) of each regular file in NUL-separated `git ls-tree -r -z` output.
+
+    A file name may hold any byte but NUL, newlines included, so names are only ever split on NUL, and
+    blobs are later asked for by id rather than by `REV:name`: a name can then never shift the blobs that
+    follow it. Links (mode 120000) and submodules are not files to check."""
+    entries = []
+    for record in listing.split(b"\0"):
+        meta, tab, name = record.partition(b"\t")
+        fields = meta.split()
+        if not tab or len(fields) != 3 or fields[1] != b"blob" or fields[0] == b"120000":
+            continue
+        entries.append((name.decode("utf-8", "replace"), fields[2].decode("ascii")))
+    return entries
+
+
+def _blobs(blob_ids: list[str], root: Path) -> list[bytes]:
+    """Every file's content from one `git cat-file --batch` process, asked for by blob id."""
+    if not blob_ids:
         return []
-    request = "".join(f"{commit}:{name}\n" for name in names).encode()
-    done = _git(["cat-file", "--batch"], root, request)
+    done = _git(["cat-file", "--batch"], root, "".join(f"{blob}\n" for blob in blob_ids).encode("ascii"))
     out = done.stdout
     blobs: list[bytes] = []
     position = 0
-    for _ in names:
-        header_end = out.index(b"\n", position)
-        header = out[position:header_end].split()
-        if len(header) < 3 or header[-1] == b"missing":
+    for _ in blob_ids:
+        header_end = out.find(b"\n", position)
+        header = out[position:header_end].split() if header_end >= 0 else []
+        if len(header) < 3 or header[-1] == b"missing" or not header[2].isdigit():
             blobs.append(b"")
-            position = header_end + 1
+            position = header_end + 1 if header_end >= 0 else len(out)
             continue
         size = int(header[2])
         blobs.append(out[header_end + 1 : header_end + 1 + size])

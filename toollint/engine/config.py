@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,8 +77,8 @@ class Settings:
 
 def find_config(start: Path) -> Path | None:
     """The closest config file walking up from `start`, stopping at the repository root."""
-    folder = start.resolve()
-    if folder.is_file():
+    folder = Path(os.path.realpath(start))  # never raises, even on a symlink loop
+    if not folder.is_dir():
         folder = folder.parent
     for candidate in (folder, *folder.parents):
         for name in CONFIG_FILES:

@@ -63,7 +63,7 @@ def load_paths(paths: list[Path], settings: Settings, skip_unrecognized: bool = 
         if skip_unrecognized and candidate.explicit and is_documentation(candidate.path.name):
             continue  # pre-commit names README.md and friends; they are not prompts
         explicit = candidate.explicit and not skip_unrecognized
-        loaded.append(load(candidate.path, explicit, settings.max_file_size))
+        loaded.append(load(candidate.path, explicit, settings.max_file_size, candidate.problem))
     return loaded
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -98,19 +100,74 @@ def display_path(path: Path) -> str:
     return Path(rel).as_posix()
 
 
-def read_text(path: Path, display: str, max_size: int) -> str | LoadError:
+def special_file_kind(mode: int) -> str | None:
+    """What a path that is not a regular file or folder is, in words; None for those two."""
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
+
+
+def _size_error(display: str, size: int | None, max_size: int) -> LoadError:
+    shown = f"is {size / 1_048_576:.1f} MB, above" if size is not None else "is above"
+    return LoadError(
+        display,
+        f"file {shown} the {max_size / 1_048_576:.0f} MB limit (raise `max-file-size` in the config to check it)",
+    )
+
+
+def read_bytes(path: Path | str, display: str, max_size: int) -> bytes | LoadError:
+    """The bytes of a regular file, at most `max_size` of them.
+
+    The file is opened without blocking (a FIFO swapped in after the walk would otherwise wait for a writer
+    forever) and read up to one byte past the limit whatever its size claims, so a file that grows while it
+    is read, or a device that never ends, costs no more than the limit."""
     try:
-        size = path.stat().st_size
-        if size > max_size:
-            return LoadError(
-                display,
-                f"file is {size / 1_048_576:.1f} MB, above the {max_size / 1_048_576:.0f} MB limit"
-                " (raise `max-file-size` in the config to check it)",
-            )
-        raw = path.read_bytes()
+        mode = os.stat(path).st_mode  # refuse devices before opening them: opening some has side effects
+        kind = special_file_kind(mode)
+        if kind is None and stat.S_ISDIR(mode):
+            kind = "a folder"
+        if kind is not None:
+            return LoadError(display, f"not a regular file but {kind}; toollint reads only regular files")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
-        return LoadError(display, f"cannot read file: {exc.strerror or exc}")
-    return decode(raw, display)
+        return LoadError(display, _os_error(exc))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return LoadError(display, "not a regular file; toollint reads only regular files")
+        if info.st_size > max_size:
+            return _size_error(display, info.st_size, max_size)
+        chunks: list[bytes] = []
+        remaining = max_size + 1
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+    except OSError as exc:
+        return LoadError(display, _os_error(exc))
+    finally:
+        os.close(fd)
+    raw = b"".join(chunks)
+    return _size_error(display, None, max_size) if len(raw) > max_size else raw
+
+
+def _os_error(exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "symlink loop: the link leads back to itself; remove or fix the link"
+    return f"cannot read file: {exc.strerror or exc}"
+
+
+def read_text(path: Path, display: str, max_size: int) -> str | LoadError:
+    raw = read_bytes(path, display, max_size)
+    return raw if isinstance(raw, LoadError) else decode(raw, display)
 
 
 def decode(raw: bytes, display: str) -> str | LoadError:
@@ -164,8 +221,13 @@ def parse(display: str, text: str, kind: Kind, explicit: bool) -> tuple[Document
     return Document(display, kind, text, text, explicit, front_matter=front), []
 
 
-def load(path: Path, explicit: bool, max_size: int = DEFAULT_MAX_FILE_SIZE) -> tuple[Document | None, list[LoadError]]:
+def load(
+    path: Path, explicit: bool, max_size: int = DEFAULT_MAX_FILE_SIZE, problem: str | None = None
+) -> tuple[Document | None, list[LoadError]]:
+    """Read and parse one file; `problem` is what discovery already found wrong with the path."""
     display = display_path(path)
+    if problem is not None:
+        return None, [LoadError(display, problem)]
     kind = KIND_BY_SUFFIX.get(path.suffix.lower())
     if kind is None:
         return None, []

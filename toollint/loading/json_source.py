@@ -28,13 +28,31 @@ class JsonParseError(Exception):
         self.offset = offset
 
 
+MAX_DEPTH = 500  # far below the recursion limit the stdlib parser runs into
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]')
+
+
+def too_deep(text: str, start: int = 0, end: int | None = None) -> JsonParseError:
+    """The error for a text the stdlib parser gave up on, at the first bracket deeper than `MAX_DEPTH`."""
+    depth = 0
+    for match in _TOKEN.finditer(text, start, len(text) if end is None else end):
+        token = match.group()
+        if token in ("[", "{"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return JsonParseError(f"nesting is too deep to parse (deeper than {MAX_DEPTH} levels)", match.start())
+        elif token in ("]", "}"):
+            depth -= 1
+    return JsonParseError("nesting is too deep to parse", start)
+
+
 def parse_json(text: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise JsonParseError(exc.msg, exc.pos) from None
     except RecursionError:
-        raise JsonParseError("nesting is too deep to parse", 0) from None
+        raise too_deep(text) from None
 
 
 class _Container:
@@ -209,6 +227,6 @@ def parse_json_lines(text: str) -> tuple[list[Any], list[tuple[int, int]], list[
             except json.JSONDecodeError as exc:
                 errors.append(JsonParseError(exc.msg, offset + exc.pos))
             except RecursionError:
-                errors.append(JsonParseError("nesting is too deep to parse", offset))
+                errors.append(too_deep(text, offset, offset + len(line)))
         offset += len(line)
     return data, records, errors
