@@ -15,7 +15,9 @@ from toollint.loading.document import Document, LoadError
 PROMPT_NAME = re.compile(r"PROMPT|SYSTEM|INSTRUCTIONS", re.I)  # module constants that hold prompts
 PROMPT_KEYWORDS = frozenset({"system", "instructions", "system_prompt"})  # call arguments that hold prompts
 TOOL_KEYS = frozenset({"input_schema", "inputSchema", "parameters", "function_declarations", "functionDeclarations"})
-TOOL_CALLS = frozenset({"tool", "function_tool", "Tool", "from_function"})  # decorators and calls that declare tools
+TOOL_CALLS = frozenset(
+    {"tool", "function_tool", "Tool", "from_function", "ChatCompletionToolParam"}
+)  # decorators and calls that declare tools
 _MAY_DECLARE = re.compile(r"tool|PROMPT|SYSTEM|INSTRUCTIONS", re.I)  # a text test before any parsing
 
 
@@ -90,7 +92,9 @@ def _declares(node: Any) -> bool:
     if isinstance(node, ast.Call):
         return _callee(node) in TOOL_CALLS or any((k.arg in PROMPT_KEYWORDS or k.arg == "tools") for k in node.keywords)
     if isinstance(node, ast.Dict):
-        return any(isinstance(k, ast.Constant) and k.value in TOOL_KEYS for k in node.keys)
+        return any(
+            isinstance(k, ast.Constant) and (k.value in TOOL_KEYS or k.value == "args_schema") for k in node.keys
+        )
     if isinstance(node, (ast.Assign, ast.AnnAssign)):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         return any(isinstance(t, ast.Name) and PROMPT_NAME.search(t.id) is not None for t in targets)
