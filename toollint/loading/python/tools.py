@@ -281,13 +281,17 @@ class _Visitor:
         self.x.scopes.append((fn, pointer))
 
         name_key = "name_override" if framework == "agents" else "name"
+        problems_before = len(m.problems)
         name = self._option_string(options, name_key, pointer + ("name",))
         if name is None:
             name = fn.name.value
             m.place(pointer + ("name",), fn.name)
         elif isinstance(name, Unresolved):
-            name = self._partial_name(options[name_key].value, name, pointer)
+            unread = name
+            name = self._partial_name(options[name_key].value, unread, pointer)
             if name is None:
+                self.x.scopes.pop()
+                self._not_loaded(pointer, problems_before, unread)
                 return
 
         doc = raw_docstring(fn)
@@ -401,13 +405,6 @@ class _Visitor:
         suffix = self._literal_suffix(node)
         shown = self.m.source(node)
         if not suffix:
-            self.m.unresolved(
-                pointer,
-                unread._replace(
-                    why=f"the tool is not checked: its name `{shown}` "
-                    f"cannot be read without running the code ({unread.why})"
-                ),
-            )
             return None
         self.m.opaque.add(pointer + ("name",))
         why = (
@@ -574,15 +571,7 @@ class _Visitor:
         if isinstance(value.get("name"), str) and "inputSchema" in value:
             self.x.literals.append(value)
         elif unread_name is not None and "name" not in value:
-            self.m.unresolved(
-                pointer,
-                unread_name._replace(
-                    why=(
-                        f"the tool is not checked: its name `{self.m.source(unread_name.node)}` cannot be read without "
-                        f"running the code ({unread_name.why})"
-                    )
-                ),
-            )
+            self._not_loaded(pointer, problems_before, unread_name)
         else:
             self.m.forget(pointer, problems_before)
 
@@ -621,18 +610,17 @@ class _Visitor:
             self.m.forget(pointer, problems_before)
             return
         unread = self.m.evaluate(name, ())
-        del self.m.problems[problems_before:]
         why = unread.why if isinstance(unread, Unresolved) else f"`{self.m.source(declared)}` is not a literal"
-        self.m.unresolved(
-            pointer,
-            Unresolved(
-                name,
-                (
-                    f"the tool is not checked: its name `{self.m.source(name)}` cannot be read without running the code "
-                    f"({why})"
-                ),
-            ),
+        self._not_loaded(pointer, problems_before, Unresolved(name, why))
+
+    def _not_loaded(self, pointer: Pointer, problems_before: int, unread: Unresolved) -> None:
+        """A tool whose name cannot be read: nothing of it is loaded, and one TL006 at the name says so."""
+        self.m.forget(pointer, problems_before)
+        why = (
+            f"the tool is not checked: its name `{self.m.source(unread.node)}` cannot be read without running "
+            f"the code ({unread.why})"
         )
+        self.m.problems.append(Problem(pointer, unread.node, why))
 
     def _enclosing_class(self, node: cst.CSTNode) -> cst.ClassDef | None:
         """The module-level class whose body holds `node` (for `Tool(name=self.name)` in a handler class)."""
