@@ -40,7 +40,8 @@ def parse_python(display: str, text: str, explicit: bool) -> tuple[Document | No
         return None, [LoadError(display, f"invalid Python: {message}", line, column)]
     extraction = outcome
     module = extraction.module
-    unevaluated = tuple((module.node_span(p.node), p.message) for p in module.problems)
+    # one value reached through many pointers (a shared constant) is reported once
+    unevaluated = tuple(dict.fromkeys((module.node_span(p.node), p.message) for p in module.problems))
     document = Document(
         display,
         "python",

@@ -519,7 +519,7 @@ class SchemaBuilder:
 
     def default_value(self, node: cst.BaseExpression) -> Any:
         value = self.module.evaluate(node, ())
-        if isinstance(value, Unresolved):
+        if isinstance(value, Unresolved) and isinstance(node, cst.Attribute):
             value = self.enum_member(node)
         return value
 

@@ -35,8 +35,8 @@ _MAX_NAME_DEPTH = 16
 _KEYWORD_CALLS = ("dict", "ToolAnnotations", "ChatCompletionToolParam", "ChatCompletionToolParamFunctionChunk")
 # Evaluation work a module may spend (nodes visited plus characters produced): linear in the file's size, so
 # constants that double each other (`A = B + B`, `B = C + C`, ...) stop with a TL006 instead of exhausting memory
-_BUDGET_BASE = 1_000_000
-_BUDGET_PER_CHARACTER = 8
+_BUDGET_BASE = 100_000
+_BUDGET_PER_CHARACTER = 4
 
 
 class Module:
@@ -55,7 +55,10 @@ class Module:
         self.nodes: dict[Pointer, tuple[cst.CSTNode | None, cst.CSTNode | Span]] = {}
         self.opaque: set[Pointer] = set()
         self.self_class: cst.ClassDef | None = None  # the class whose method is being read, for `self.name`
-        self._memo: dict[tuple[str, Pointer], Any] = {}  # (constant, pointer) -> value: each evaluated once
+        self._memo: dict[tuple[str, Pointer], Any] = {}
+        self._literals: dict[
+            int, str | bytes
+        ] = {}  # id of a string node -> its value  # (constant, pointer) -> value: each evaluated once
         self._budget = _BUDGET_BASE + _BUDGET_PER_CHARACTER * len(text)
         self._index()
 
@@ -254,7 +257,9 @@ class Module:
 
     def constant(self, node: cst.Name, pointer: Pointer, depth: int) -> Any:
         value = self.constants.get(node.value)
-        if value is None or depth >= _MAX_NAME_DEPTH:
+        if value is not None and depth >= _MAX_NAME_DEPTH:
+            return Unresolved(node, f"`{node.value}` is defined through more than {_MAX_NAME_DEPTH} other constants")
+        if value is None:
             origin = self.imports.get(node.value)
             if origin is not None:
                 module = origin.removesuffix(f".{node.value}") or origin
@@ -267,7 +272,9 @@ class Module:
 
     def string(self, node: cst.BaseExpression, depth: int = 0) -> str | Unresolved:
         if isinstance(node, cst.SimpleString):
-            value = node.evaluated_value
+            value = self._literals.get(id(node))
+            if value is None:  # libcst compiles the literal on each call: a constant read often is read once
+                value = self._literals[id(node)] = node.evaluated_value
             return value if isinstance(value, str) else Unresolved(node, "a bytes literal is not text")
         if isinstance(node, cst.ConcatenatedString):
             left, right = self.string(node.left, depth), self.string(node.right, depth)
