@@ -302,3 +302,43 @@ def read_key(key: Annotated[str, KEY_FIELD], owner: Annotated[str, OWNER_FIELD])
     assert not found(result, "TD004")  # `owner`'s description is unknown, not missing
     assert found(result, "TL006") == [(13, 68, "TL006")]
     assert "`OWNER_FIELD` is imported from `.fields`" in result.diagnostics[0].message
+
+
+def test_tools_of_frameworks_not_translated_yet_are_reported_not_dropped() -> None:
+    source = '''\
+from browser_use import Tools
+from smolagents import Tool, tool
+
+from .base import Tool as LocalTool
+
+tools = Tools()
+
+
+class ShoutTool(Tool):
+    name = "shout"
+    description = "Repeat the text in capitals."
+    inputs = {"text": {"type": "string", "description": "What to shout"}}
+    output_type = "string"
+
+
+class WhisperTool(LocalTool):
+    name = "whisper"
+    inputs = {"text": {"type": "string", "description": "What to whisper"}}
+    output_type = "string"
+
+
+@tool
+def count_words(text: str) -> int:
+    """Count the words in a text."""
+    return 0
+
+
+@tools.action("Scroll the page down by one screen")
+async def scroll_down() -> None:
+    pass
+'''
+    result = lint({"agent.py": source})
+    assert found(result, "TL006") == [(9, 7, "TL006"), (16, 7, "TL006"), (23, 5, "TL006"), (29, 11, "TL006")]
+    messages = [d.message for d in result.diagnostics if d.code == "TL006"]
+    assert "`ShoutTool`" in messages[0] and "not checked" in messages[0]
+    assert "browser-use action `scroll_down`" in messages[3]

@@ -89,7 +89,9 @@ def _declares(node: Any) -> bool:
     import ast
 
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return any(_callee(d) in TOOL_CALLS for d in node.decorator_list)
+        return any(_callee(d) in TOOL_CALLS or _callee(d) == "action" for d in node.decorator_list)
+    if isinstance(node, ast.ClassDef):
+        return any(_callee(base) == "Tool" for base in node.bases)  # a framework's tool class
     if isinstance(node, ast.Call):
         return _callee(node) in TOOL_CALLS or any((k.arg in PROMPT_KEYWORDS or k.arg == "tools") for k in node.keywords)
     if isinstance(node, ast.Dict):

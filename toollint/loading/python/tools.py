@@ -21,7 +21,7 @@ import libcst as cst
 from toollint.diagnostics import Pointer, Span
 from toollint.loading.python.document import PROMPT_KEYWORDS, PROMPT_NAME, TOOL_KEYS
 from toollint.loading.python.schema import SchemaBuilder, parse_docstring, raw_docstring
-from toollint.loading.python.source import Module, Problem, Unresolved
+from toollint.loading.python.source import Module, Problem, Unresolved, class_attributes
 from toollint.tool_shapes import holds_tool
 
 _SERVER_CLASSES = ("FastMCP", "MCPServer")
@@ -110,6 +110,7 @@ class _Visitor:
             cst.Assign: self.visit_Assign,
             cst.AnnAssign: self.visit_AnnAssign,
             cst.Return: self.visit_Return,
+            cst.ClassDef: self.visit_ClassDef,
         }
         for node in _walk(self.m.tree):
             handler = handlers.get(type(node))
@@ -134,6 +135,37 @@ class _Visitor:
             if framework is not None:
                 self._function(node, framework, options, decorator)
                 return
+            unread = self._unread_framework(decorator.decorator)
+            if unread is not None:
+                self._not_read(node.name, f"the {unread} `{node.name.value}`")
+                return
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        for base in node.bases:
+            qualified = self.m.qualified(base.value) or ""
+            from_smolagents = qualified.startswith("smolagents") and _callee_name(base.value) == "Tool"
+            # smolagents' own shape, whatever the import path: class attributes `inputs` and `output_type`
+            shaped = _callee_name(base.value).endswith("Tool") and {"inputs", "output_type"} <= set(
+                class_attributes(node)
+            )
+            if from_smolagents or shaped:
+                self._not_read(node.name, f"the smolagents `Tool` subclass `{node.name.value}`")
+                return
+
+    def _unread_framework(self, decorator: cst.BaseExpression) -> str | None:
+        """Tool declarations of frameworks toollint knows but does not translate yet: said, not dropped."""
+        target = decorator.func if isinstance(decorator, cst.Call) else decorator
+        qualified = self.m.qualified(target) or ""
+        if qualified.startswith("smolagents") and qualified.endswith("tool"):
+            return "smolagents `@tool` function"
+        if _callee_name(target) == "action" and self._imports("browser_use"):
+            return "browser-use action"
+        return None
+
+    def _not_read(self, node: cst.CSTNode, what: str) -> None:
+        pointer: Pointer = ("unread", len(self.m.problems))
+        why = f"{what} declares a tool that toollint does not read yet; it is not checked"
+        self.m.problems.append(Problem(pointer, node, why))
 
     def visit_Call(self, node: cst.Call) -> None:
         qualified = self.m.qualified(node.func) or ""
@@ -269,7 +301,10 @@ class _Visitor:
         return None, {}
 
     def _imports_mcp(self) -> bool:
-        return any(origin.split(".")[0] in ("mcp", "fastmcp") for origin in self.m.imports.values())
+        return self._imports("mcp", "fastmcp")
+
+    def _imports(self, *packages: str) -> bool:
+        return any(origin.split(".")[0] in packages for origin in self.m.imports.values())
 
     def _function(
         self, fn: cst.FunctionDef, framework: str, options: dict[str, cst.Arg], decorator: cst.Decorator
@@ -640,6 +675,12 @@ class _Visitor:
         options = {a.keyword.value: a for a in node.args if a.keyword is not None}
         self._function(fn, "langchain", options, cst.Decorator(decorator=node))
         self.m.place(("tools", len(self.x.tools) - 1), node, fn.name)
+
+
+def _callee_name(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return node.value if isinstance(node, cst.Name) else ""
 
 
 def _is_key(element: cst.DictElement, key: str) -> bool:
