@@ -15,7 +15,9 @@ from toollint.loading.document import Document, LoadError
 PROMPT_NAME = re.compile(r"PROMPT|SYSTEM|INSTRUCTIONS", re.I)  # module constants that hold prompts
 PROMPT_KEYWORDS = frozenset({"system", "instructions", "system_prompt"})  # call arguments that hold prompts
 TOOL_KEYS = frozenset({"input_schema", "inputSchema", "parameters", "function_declarations", "functionDeclarations"})
-TOOL_CALLS = frozenset({"tool", "function_tool", "Tool", "from_function"})  # decorators and calls that declare tools
+TOOL_CALLS = frozenset(
+    {"tool", "function_tool", "Tool", "from_function", "ChatCompletionToolParam"}
+)  # decorators and calls that declare tools
 _MAY_DECLARE = re.compile(r"tool|PROMPT|SYSTEM|INSTRUCTIONS", re.I)  # a text test before any parsing
 
 
@@ -38,7 +40,8 @@ def parse_python(display: str, text: str, explicit: bool) -> tuple[Document | No
         return None, [LoadError(display, f"invalid Python: {message}", line, column)]
     extraction = outcome
     module = extraction.module
-    unevaluated = tuple((module.node_span(p.node), p.message) for p in module.problems)
+    # one value reached through many pointers (a shared constant) is reported once
+    unevaluated = tuple(dict.fromkeys((module.node_span(p.node), p.message) for p in module.problems))
     document = Document(
         display,
         "python",
@@ -86,11 +89,15 @@ def _declares(node: Any) -> bool:
     import ast
 
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return any(_callee(d) in TOOL_CALLS for d in node.decorator_list)
+        return any(_callee(d) in TOOL_CALLS or _callee(d) == "action" for d in node.decorator_list)
+    if isinstance(node, ast.ClassDef):
+        return any(_callee(base) == "Tool" for base in node.bases)  # a framework's tool class
     if isinstance(node, ast.Call):
         return _callee(node) in TOOL_CALLS or any((k.arg in PROMPT_KEYWORDS or k.arg == "tools") for k in node.keywords)
     if isinstance(node, ast.Dict):
-        return any(isinstance(k, ast.Constant) and k.value in TOOL_KEYS for k in node.keys)
+        return any(
+            isinstance(k, ast.Constant) and (k.value in TOOL_KEYS or k.value == "args_schema") for k in node.keys
+        )
     if isinstance(node, (ast.Assign, ast.AnnAssign)):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         return any(isinstance(t, ast.Name) and PROMPT_NAME.search(t.id) is not None for t in targets)

@@ -74,6 +74,7 @@ class FieldSpec(NamedTuple):
     nodes: dict[str, cst.CSTNode]
     has_default: bool
     strings: tuple[str, ...] = ()
+    unread: tuple[Unresolved, ...] = ()  # metadata names whose `Field(...)` toollint cannot see
 
 
 def _short(qualified: str) -> str:
@@ -338,11 +339,13 @@ class SchemaBuilder:
         keywords: dict[str, Any] = {}
         nodes: dict[str, cst.CSTNode] = {}
         strings: tuple[str, ...] = ()
+        unread: tuple[Unresolved, ...] = ()
         has_default = False
         for spec in metadata:
             keywords.update(spec.keywords)
             nodes.update(spec.nodes)
             strings += spec.strings
+            unread += spec.unread
             has_default = has_default or spec.has_default
         if default is not None:
             if self._is_field_call(default):
@@ -355,12 +358,25 @@ class SchemaBuilder:
                 keywords["default"] = default
                 nodes["default"] = default
                 has_default = True
-        return FieldSpec(keywords, nodes, has_default, strings)
+        return FieldSpec(keywords, nodes, has_default, strings, unread)
 
     def metadata(self, items: list[cst.BaseExpression]) -> FieldSpec:
         specs: list[FieldSpec] = []
         strings: list[str] = []
+        unread: list[Unresolved] = []
         for item in items:
+            if isinstance(item, cst.Name) and item.value in self.module.constants:
+                held = self.module.constants[item.value]  # `FIELD = Field(description=...)` shared by parameters
+                if self._is_field_call(held):
+                    item = held
+            elif isinstance(item, (cst.Name, cst.Attribute)) and self._may_be_field(item):
+                unread.append(
+                    Unresolved(
+                        item,
+                        f"`{self.module.source(item)}` is imported from `{_origin_module(self.module, item)}`, which "
+                        "toollint does not read; the parameter's description and constraints are unknown",
+                    )
+                )
             if self._is_field_call(item):
                 assert isinstance(item, cst.Call)
                 specs.append(self._field_call(item))
@@ -369,7 +385,15 @@ class SchemaBuilder:
                 if isinstance(text, str):
                     strings.append(text)
         merged = self.field_spec(None, tuple(specs))
-        return merged._replace(strings=tuple(strings))
+        return merged._replace(strings=tuple(strings), unread=merged.unread + tuple(unread))
+
+    def _may_be_field(self, item: cst.Name | cst.Attribute) -> bool:
+        """An imported name in `Annotated[...]` metadata that is not a known marker: likely a shared `Field`."""
+        qualified = self.module.qualified(item) or ""
+        head = _dotted_head(item) or ""
+        if head not in self.module.imports:
+            return False
+        return not qualified.startswith(("pydantic.", "typing", "annotated_types.", "langchain", "fastmcp.", "mcp."))
 
     def _is_field_call(self, node: cst.BaseExpression) -> bool:
         return isinstance(node, cst.Call) and (self.module.qualified(node.func) or "") in ("pydantic.Field", "Field")
@@ -448,6 +472,11 @@ class SchemaBuilder:
             built = Built({})
         built = self.constrain(Built(dict(built.schema), built.is_ref), spec)
         schema = built.schema
+        for unread in spec.unread:  # its description and bounds may be there: findings would be guesses
+            module.unresolved(pointer, unread)
+            if description is None and "description" not in spec.keywords:
+                schema["description"] = ""
+                module.place(pointer + ("description",), unread.node)
         for key, source in _CONSTRAINT_SOURCES.items():
             if source in spec.nodes:
                 module.place(pointer + (key,), spec.nodes[source])
@@ -490,9 +519,21 @@ class SchemaBuilder:
 
     def default_value(self, node: cst.BaseExpression) -> Any:
         value = self.module.evaluate(node, ())
-        if isinstance(value, Unresolved):
+        if isinstance(value, Unresolved) and isinstance(node, cst.Attribute):
             value = self.enum_member(node)
         return value
+
+
+def _origin_module(module: Module, node: cst.Name | cst.Attribute) -> str:
+    head = _dotted_head(node) or ""
+    origin = module.imports.get(head, head)
+    return origin.removesuffix(f".{head}") or origin
+
+
+def _dotted_head(node: cst.BaseExpression) -> str | None:
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return node.value if isinstance(node, cst.Name) else None
 
 
 def _outer(node: cst.BaseExpression) -> cst.BaseExpression:

@@ -31,7 +31,12 @@ class Problem(NamedTuple):
 
 
 _MAX_NAME_DEPTH = 16
-_KEYWORD_CALLS = ("dict", "ToolAnnotations")  # calls whose keyword arguments are the value
+# calls whose keyword arguments are the value: `dict(...)`, MCP's annotations, litellm's OpenAI tool params
+_KEYWORD_CALLS = ("dict", "ToolAnnotations", "ChatCompletionToolParam", "ChatCompletionToolParamFunctionChunk")
+# Evaluation work a module may spend (nodes visited plus characters produced): linear in the file's size, so
+# constants that double each other (`A = B + B`, `B = C + C`, ...) stop with a TL006 instead of exhausting memory
+_BUDGET_BASE = 100_000
+_BUDGET_PER_CHARACTER = 4
 
 
 class Module:
@@ -49,6 +54,12 @@ class Module:
         # pointer -> (key, value): the nodes a finding at the pointer points at, or a span inside a docstring
         self.nodes: dict[Pointer, tuple[cst.CSTNode | None, cst.CSTNode | Span]] = {}
         self.opaque: set[Pointer] = set()
+        self.self_class: cst.ClassDef | None = None  # the class whose method is being read, for `self.name`
+        self._memo: dict[tuple[str, Pointer], Any] = {}
+        self._literals: dict[
+            int, str | bytes
+        ] = {}  # id of a string node -> its value  # (constant, pointer) -> value: each evaluated once
+        self._budget = _BUDGET_BASE + _BUDGET_PER_CHARACTER * len(text)
         self._index()
 
     # -- module index --------------------------------------------------------------------------------------
@@ -58,22 +69,12 @@ class Module:
         for statement in self.tree.body:
             if isinstance(statement, cst.ClassDef):
                 self.classes[statement.name.value] = statement
+            elif isinstance(statement, (cst.Try, cst.If)):
+                self._index_guarded_imports(statement)
             elif isinstance(statement, cst.SimpleStatementLine):
                 for small in statement.body:
-                    if isinstance(small, cst.Import):
-                        for alias in small.names:
-                            dotted = _dotted(alias.name) or ""
-                            local = _alias_name(alias) or dotted.split(".")[0]
-                            self.imports[local] = dotted if alias.asname else dotted.split(".")[0]
-                    elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-                        base = (
-                            ("." * len(small.relative)) + (_dotted(small.module) or "")
-                            if small.module or small.relative
-                            else ""
-                        )
-                        for alias in small.names:
-                            name = _dotted(alias.name) or ""
-                            self.imports[_alias_name(alias) or name] = f"{base}.{name}" if base else name
+                    if isinstance(small, (cst.Import, cst.ImportFrom)):
+                        self._index_import(small)
                     elif isinstance(small, (cst.Assign, cst.AnnAssign)):
                         targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
                         for target in targets:
@@ -83,6 +84,40 @@ class Module:
         for name, count in assigned.items():
             if count > 1:  # reassigned: which value holds depends on execution
                 del self.constants[name]
+
+    def _index_guarded_imports(self, statement: cst.Try | cst.If) -> None:
+        """Imports under `try:` (optional dependencies) and `if TYPE_CHECKING:` name what they name at top level.
+
+        The first binding wins: a fallback in `except ImportError:` usually stubs out what `try:` imported."""
+        blocks: list[cst.BaseSuite] = [statement.body]
+        if isinstance(statement, cst.Try):
+            blocks += [handler.body for handler in statement.handlers]
+        elif isinstance(statement.orelse, cst.Else):
+            blocks.append(statement.orelse.body)
+        for block in blocks:
+            if not isinstance(block, cst.IndentedBlock):
+                continue
+            for line in block.body:
+                if isinstance(line, cst.SimpleStatementLine):
+                    for small in line.body:
+                        if isinstance(small, (cst.Import, cst.ImportFrom)):
+                            self._index_import(small, keep_first=True)
+
+    def _index_import(self, small: cst.Import | cst.ImportFrom, keep_first: bool = False) -> None:
+        found: dict[str, str] = {}
+        if isinstance(small, cst.Import):
+            for alias in small.names:
+                dotted = _dotted(alias.name) or ""
+                local = _alias_name(alias) or dotted.split(".")[0]
+                found[local] = dotted if alias.asname else dotted.split(".")[0]
+        elif not isinstance(small.names, cst.ImportStar):
+            base = ("." * len(small.relative)) + (_dotted(small.module) or "") if small.module or small.relative else ""
+            for alias in small.names:
+                name = _dotted(alias.name) or ""
+                found[_alias_name(alias) or name] = f"{base}.{name}" if base else name
+        for local, origin in found.items():
+            if not keep_first or local not in self.imports:
+                self.imports[local] = origin
 
     def qualified(self, node: cst.BaseExpression) -> str | None:
         """`Optional` -> `typing.Optional`, `t.List` -> `typing.List`, `str` -> `str`; None when not a name."""
@@ -125,6 +160,7 @@ class Module:
         for pointer in [p for p in self.nodes if p[:size] == prefix]:
             del self.nodes[pointer]
         self.opaque = {p for p in self.opaque if p[:size] != prefix}
+        self._memo = {k: v for k, v in self._memo.items() if k[1][:size] != prefix or not prefix}
         del self.problems[problems_before:]
 
     def unresolved(self, pointer: Pointer, found: Unresolved) -> None:
@@ -136,16 +172,25 @@ class Module:
     def evaluate(self, node: cst.BaseExpression, pointer: Pointer = (), depth: int = 0) -> Any:
         """The value of a literal expression, recording each element's node under its pointer.
 
-        Names of module constants assigned once are followed; anything else comes back as `Unresolved`,
-        and inside containers the unresolved element is left out and reported.
+        Names of module constants assigned once, class attributes and enum members are followed; anything
+        else comes back as `Unresolved`, and inside containers the unresolved element is left out and reported.
         """
+        self._budget -= 1
+        if self._budget < 0:
+            return Unresolved(node, f"`{self.source(node)}` is too large to evaluate")
         self.place(pointer, node)
+        value = self._evaluate(node, pointer, depth)
+        if isinstance(value, str):
+            self._budget -= len(value)
+            if self._budget < 0:
+                return Unresolved(node, f"`{self.source(node)}` is too large to evaluate")
+        return value
+
+    def _evaluate(self, node: cst.BaseExpression, pointer: Pointer, depth: int) -> Any:
         if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
             return self.string(node, depth)
-        if isinstance(node, cst.Integer):
-            return int(node.evaluated_value)
-        if isinstance(node, cst.Float):
-            return float(node.evaluated_value)
+        if isinstance(node, (cst.Integer, cst.Float)):
+            return _number(node)
         if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
             inner = self.evaluate(node.expression, pointer, depth)
             return -inner if isinstance(inner, (int, float)) and not isinstance(inner, bool) else inner
@@ -153,6 +198,8 @@ class Module:
             if node.value in ("True", "False", "None"):
                 return {"True": True, "False": False, "None": None}[node.value]
             return self.constant(node, pointer, depth)
+        if isinstance(node, cst.Attribute):
+            return self.attribute(node, pointer, depth)
         if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
             return self._sequence(node, pointer, depth)
         if isinstance(node, cst.Dict):
@@ -161,10 +208,35 @@ class Module:
             if all(a.keyword is not None and not a.star for a in node.args):
                 return self.keywords(node, pointer, depth)
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
-            left, right = self.evaluate(node.left, pointer, depth), self.evaluate(node.right, pointer, depth)
+            left = self.evaluate(node.left, pointer, depth)
+            if isinstance(left, Unresolved):
+                return left
+            right = self.evaluate(node.right, pointer, depth)
+            if isinstance(right, Unresolved):
+                return right
             if isinstance(left, str) and isinstance(right, str):
+                if len(left) + len(right) > self._budget:
+                    return Unresolved(node, f"`{self.source(node)}` is too large to evaluate")
                 return left + right
         return Unresolved(node, f"`{self.source(node)}` is not a literal")
+
+    def attribute(self, node: cst.Attribute, pointer: Pointer, depth: int) -> Any:
+        """`Color.RED` and `Color.RED.value` (a str/int enum member is its value on the wire), a literal class
+        attribute `Config.NAME`, and `self.name` inside a method of a class that assigns `name` literally."""
+        owner, attr = node.value, node.attr.value
+        if attr == "value" and isinstance(owner, cst.Attribute):
+            owner, attr = owner.value, owner.attr.value
+        cls: cst.ClassDef | None = None
+        if isinstance(owner, cst.Name) and owner.value in ("self", "cls"):
+            cls = self.self_class
+        elif isinstance(owner, cst.Name):
+            cls = self.classes.get(owner.value)
+        if cls is None or depth >= _MAX_NAME_DEPTH:
+            return Unresolved(node, f"`{self.source(node)}` is not a literal of this module")
+        value = class_attributes(cls).get(attr)
+        if value is None:
+            return Unresolved(node, f"`{self.source(node)}` is not assigned a literal in class `{cls.name.value}`")
+        return self.evaluate(value, pointer, depth + 1)
 
     def keywords(self, call: cst.Call, pointer: Pointer = (), depth: int = 0) -> dict[str, Any]:
         """`dict(a=1)` or `ToolAnnotations(readOnlyHint=True)` as a dict; unevaluable arguments are reported."""
@@ -177,19 +249,32 @@ class Module:
             value = self.evaluate(arg.value, pointer + (key,), depth)
             if isinstance(value, Unresolved):
                 self.unresolved(pointer + (key,), value)
+                if key == "description":
+                    result[key] = ""  # present but unknown: the findings it causes are dropped as opaque
             else:
                 result[key] = value
         return result
 
     def constant(self, node: cst.Name, pointer: Pointer, depth: int) -> Any:
         value = self.constants.get(node.value)
-        if value is None or depth >= _MAX_NAME_DEPTH:
+        if value is not None and depth >= _MAX_NAME_DEPTH:
+            return Unresolved(node, f"`{node.value}` is defined through more than {_MAX_NAME_DEPTH} other constants")
+        if value is None:
+            origin = self.imports.get(node.value)
+            if origin is not None:
+                module = origin.removesuffix(f".{node.value}") or origin
+                return Unresolved(node, f"`{node.value}` is imported from `{module}`, which toollint does not read")
             return Unresolved(node, f"`{node.value}` is not a constant of this module")
-        return self.evaluate(value, pointer, depth + 1)
+        key = (node.value, pointer)
+        if key not in self._memo:  # a constant used twice at one place is evaluated once, not 2^depth times
+            self._memo[key] = self.evaluate(value, pointer, depth + 1)
+        return self._memo[key]
 
     def string(self, node: cst.BaseExpression, depth: int = 0) -> str | Unresolved:
         if isinstance(node, cst.SimpleString):
-            value = node.evaluated_value
+            value = self._literals.get(id(node))
+            if value is None:  # libcst compiles the literal on each call: a constant read often is read once
+                value = self._literals[id(node)] = node.evaluated_value
             return value if isinstance(value, str) else Unresolved(node, "a bytes literal is not text")
         if isinstance(node, cst.ConcatenatedString):
             left, right = self.string(node.left, depth), self.string(node.right, depth)
@@ -278,6 +363,37 @@ class Module:
         if not isinstance(value, str) or len(offsets) != len(value):
             return None
         return [body_start + o for o in offsets]
+
+
+def _number(node: cst.Integer | cst.Float) -> int | float | Unresolved:
+    try:
+        value = node.evaluated_value
+    except (ValueError, SyntaxError):  # CPython refuses to convert integers of more than 4,300 digits
+        return Unresolved(node, f"the number `{node.value[:20]}...` ({len(node.value)} digits) is too long to evaluate")
+    return int(value) if isinstance(node, cst.Integer) else float(value)
+
+
+def class_attributes(cls: cst.ClassDef) -> dict[str, cst.BaseExpression]:
+    """The names a class body assigns once, with their values (`name = "x"`, `name: str = "x"`)."""
+    found: dict[str, cst.BaseExpression] = {}
+    seen: set[str] = set()
+    body = cls.body.body if isinstance(cls.body, cst.IndentedBlock) else []
+    for statement in body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            target: cst.BaseExpression | None = None
+            if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                target = small.targets[0].target
+            elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                target = small.target
+            if isinstance(target, cst.Name) and small.value is not None:  # type: ignore[union-attr]
+                if target.value in seen:
+                    found.pop(target.value, None)
+                else:
+                    found[target.value] = small.value  # type: ignore[union-attr]
+                seen.add(target.value)
+    return found
 
 
 def _escaped_offsets(raw: str, is_raw: bool) -> Iterator[int]:

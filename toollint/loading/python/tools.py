@@ -21,12 +21,21 @@ import libcst as cst
 from toollint.diagnostics import Pointer, Span
 from toollint.loading.python.document import PROMPT_KEYWORDS, PROMPT_NAME, TOOL_KEYS
 from toollint.loading.python.schema import SchemaBuilder, parse_docstring, raw_docstring
-from toollint.loading.python.source import Module, Unresolved
+from toollint.loading.python.source import Module, Problem, Unresolved, class_attributes
 from toollint.tool_shapes import holds_tool
 
 _SERVER_CLASSES = ("FastMCP", "MCPServer")
 _LANGCHAIN_SKIPPED = ("run_manager", "callbacks")
 _LANGCHAIN_INJECTED = ("InjectedToolArg", "InjectedState", "InjectedStore", "InjectedToolCallId")
+_AGENTS_DECORATORS = (
+    "agents.function_tool",
+    "agents.tool.function_tool",
+    "agents.decorators.tool",  # an Agents SDK snapshot's name for `@function_tool`
+    "agents.decorators.function_tool",
+)
+_FASTMCP_DECORATORS = ("fastmcp.tools.tool", "fastmcp.tools.tool.tool")  # standalone, registered by a provider
+_MCP_WIRE = {"input_schema": "inputSchema", "output_schema": "outputSchema"}  # MCP SDK 2 keywords -> JSON
+_OPENAI_TOOL_CALLS = ("ChatCompletionToolParam",)  # litellm / OpenAI typed dicts built by keyword
 
 
 @dataclass
@@ -92,6 +101,7 @@ class _Visitor:
         self.servers = self._servers()
         self.functions = {s.name.value: s for s in self.m.tree.body if isinstance(s, cst.FunctionDef)}
         self._claimed: set[int] = set()
+        self._class_of: dict[int, cst.ClassDef] | None = None
 
     def run(self) -> None:
         handlers = {
@@ -100,6 +110,7 @@ class _Visitor:
             cst.Assign: self.visit_Assign,
             cst.AnnAssign: self.visit_AnnAssign,
             cst.Return: self.visit_Return,
+            cst.ClassDef: self.visit_ClassDef,
         }
         for node in _walk(self.m.tree):
             handler = handlers.get(type(node))
@@ -124,12 +135,47 @@ class _Visitor:
             if framework is not None:
                 self._function(node, framework, options, decorator)
                 return
+            unread = self._unread_framework(decorator.decorator)
+            if unread is not None:
+                self._not_read(node.name, f"the {unread} `{node.name.value}`")
+                return
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        for base in node.bases:
+            qualified = self.m.qualified(base.value) or ""
+            from_smolagents = qualified.startswith("smolagents") and _callee_name(base.value) == "Tool"
+            # smolagents' own shape, whatever the import path: class attributes `inputs` and `output_type`
+            shaped = _callee_name(base.value).endswith("Tool") and {"inputs", "output_type"} <= set(
+                class_attributes(node)
+            )
+            if from_smolagents or shaped:
+                self._not_read(node.name, f"the smolagents `Tool` subclass `{node.name.value}`")
+                return
+
+    def _unread_framework(self, decorator: cst.BaseExpression) -> str | None:
+        """Tool declarations of frameworks toollint knows but does not translate yet: said, not dropped."""
+        target = decorator.func if isinstance(decorator, cst.Call) else decorator
+        qualified = self.m.qualified(target) or ""
+        if qualified.startswith("smolagents") and qualified.endswith("tool"):
+            return "smolagents `@tool` function"
+        if _callee_name(target) == "action" and self._imports("browser_use"):
+            return "browser-use action"
+        return None
+
+    def _not_read(self, node: cst.CSTNode, what: str) -> None:
+        pointer: Pointer = ("unread", len(self.m.problems))
+        why = f"{what} declares a tool that toollint does not read yet; it is not checked"
+        self.m.problems.append(Problem(pointer, node, why))
 
     def visit_Call(self, node: cst.Call) -> None:
         qualified = self.m.qualified(node.func) or ""
         last = qualified.rsplit(".", 1)[-1]
-        if last == "Tool" and qualified.startswith("mcp") and any(_kw(node, k) for k in ("inputSchema", "name")):
+        if id(node) in self._claimed:
+            pass  # already read as part of a literal tool list
+        elif last == "Tool" and qualified.startswith("mcp") and any(_kw(node, k) for k in ("inputSchema", "name")):
             self._mcp_tool_call(node)
+        elif last in _OPENAI_TOOL_CALLS and _kw(node, "function") is not None:
+            self._openai_tool_call(node)
         elif qualified.endswith("StructuredTool.from_function"):
             self._from_function(node)
         for arg in node.args:
@@ -176,16 +222,56 @@ class _Visitor:
             return
         self._claimed.add(id(node))
         source = self.m.tree.code_for_node(node)
-        if "name" not in source or not any(key in source for key in TOOL_KEYS):
+        if "name" not in source or not any(key in source for key in (*TOOL_KEYS, "args_schema")):
             return
         index = len(self.x.literals)
         pointer: Pointer = ("literals", index)
         problems_before = len(self.m.problems)
         value = self.m.evaluate(node, pointer)
+        if not isinstance(value, Unresolved) and not holds_tool(value) and "args_schema" in source:
+            value = self._args_schema_tools(node, value, pointer)
         if isinstance(value, Unresolved) or not holds_tool(value):
             self.m.forget(pointer, problems_before)
             return
         self.x.literals.append(value)
+        self._claimed.update(id(n) for n in _walk(node) if isinstance(n, cst.Call))
+
+    def _args_schema_tools(self, node: cst.List | cst.Dict, value: Any, pointer: Pointer) -> Any:
+        """Tool dicts of the form `{"name": ..., "description": ..., "args_schema": Model}` (LangChain's
+        keyword, used by toolkits that build their tools from a table): the model's schema is the parameters."""
+        entries = list(zip(node.elements, value, strict=False)) if isinstance(node, cst.List) else []
+        found = False
+        for position, (element, item) in enumerate(entries):
+            if not isinstance(element, cst.Element) or not isinstance(element.value, cst.Dict):
+                continue
+            model = next(
+                (
+                    e.value
+                    for e in element.value.elements
+                    if isinstance(e, cst.DictElement) and _is_key(e, "args_schema")
+                ),
+                None,
+            )
+            if model is None or not isinstance(item, dict) or not isinstance(item.get("name"), str):
+                continue
+            at = pointer + (position, "parameters")
+            builder = SchemaBuilder(self.m, at + ("$defs",))
+            cls = self.m.classes.get(self.m.qualified(model) or "")
+            if cls is not None and builder.is_model(cls):
+                schema = builder.model_schema(cls, at)
+                item["parameters"] = {"$defs": builder.defs, **schema} if builder.defs else schema
+            else:
+                item["parameters"] = {"type": "object"}  # unknown: the TL006 on `args_schema` says why
+                self.m.opaque.add(at)
+            self.m.place(at, model)
+            item.pop("args_schema", None)
+            method = item.get("method")
+            if isinstance(method, str) and method.isidentifier():
+                # such tables keep a display name in `name` and the callable, which adapters send, in `method`
+                item["name"] = method
+                self.m.nodes[pointer + (position, "name")] = self.m.nodes[pointer + (position, "method")]
+            found = True
+        return value if found else Unresolved(node, "not a tool list")
 
     # -- decorated functions -------------------------------------------------------------------------------
 
@@ -206,12 +292,19 @@ class _Visitor:
             if positional:
                 options.setdefault("name", positional[0])
             return "langchain", options
-        if qualified in ("agents.function_tool", "agents.tool.function_tool"):
+        if qualified in _AGENTS_DECORATORS:
             return "agents", options
+        if qualified in _FASTMCP_DECORATORS:
+            if positional:
+                options.setdefault("name", positional[0])
+            return "mcp", options
         return None, {}
 
     def _imports_mcp(self) -> bool:
-        return any(origin.split(".")[0] in ("mcp", "fastmcp") for origin in self.m.imports.values())
+        return self._imports("mcp", "fastmcp")
+
+    def _imports(self, *packages: str) -> bool:
+        return any(origin.split(".")[0] in packages for origin in self.m.imports.values())
 
     def _function(
         self, fn: cst.FunctionDef, framework: str, options: dict[str, cst.Arg], decorator: cst.Decorator
@@ -222,13 +315,19 @@ class _Visitor:
         m.place(pointer, decorator, fn.name)
         self.x.scopes.append((fn, pointer))
 
-        name = self._option_string(options, "name_override" if framework == "agents" else "name", pointer + ("name",))
+        name_key = "name_override" if framework == "agents" else "name"
+        problems_before = len(m.problems)
+        name = self._option_string(options, name_key, pointer + ("name",))
         if name is None:
             name = fn.name.value
             m.place(pointer + ("name",), fn.name)
         elif isinstance(name, Unresolved):
-            m.unresolved(pointer, name)
-            return
+            unread = name
+            name = self._partial_name(options[name_key].value, unread, pointer)
+            if name is None:
+                self.x.scopes.pop()
+                self._not_loaded(pointer, problems_before, unread)
+                return
 
         doc = raw_docstring(fn)
         cleaned = inspect.cleandoc(doc[0]) if doc else None
@@ -331,6 +430,48 @@ class _Visitor:
         self.m.place(pointer, arg.value, arg.keyword)
         return self.m.string(arg.value)
 
+    def _partial_name(self, node: cst.BaseExpression, unread: Unresolved, pointer: Pointer) -> str | None:
+        """The literal end of a tool name built at run time (`prefix + "search"`, `f"{prefix}search"`), or None.
+
+        A namespace prefix is the usual reason a name cannot be read; the rest of the tool (description,
+        parameters, annotations) still can, so the tool is kept under the literal part, its name is opaque
+        (findings about the name would be guesses) and the TL006 says so. With no literal part the tool is
+        not loaded and the TL006 says that instead."""
+        suffix = self._literal_suffix(node)
+        shown = self.m.source(node)
+        if not suffix:
+            return None
+        self.m.opaque.add(pointer + ("name",))
+        why = (
+            f"the tool name `{shown}` is only partly literal ({unread.why}); the tool is checked as "
+            f"`{suffix}` and findings about its name are left out"
+        )
+        self.m.problems.append(Problem(pointer + ("name",), node, why))
+        return suffix
+
+    def _literal_suffix(self, node: cst.BaseExpression) -> str:
+        """The text at the end of `a + b + "c"` or `f"{a}c"` that is known without running the code."""
+        parts: list[cst.BaseExpression] = []
+        while isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            parts.insert(0, node.right)
+            node = node.left
+        parts.insert(0, node)
+        suffix = ""
+        for part in reversed(parts):
+            if isinstance(part, cst.FormattedString):
+                texts: list[str] = []
+                for piece in reversed(part.parts):
+                    if not isinstance(piece, cst.FormattedStringText):
+                        return "".join(reversed(texts)) + suffix
+                    texts.append(piece.value)
+                suffix = "".join(reversed(texts)) + suffix
+                continue
+            value = self.m.evaluate(part, ())
+            if not isinstance(value, str):
+                return suffix
+            suffix = value + suffix
+        return suffix
+
     def _annotations(self, node: cst.BaseExpression, pointer: Pointer) -> dict[str, Any] | None:
         value = self.m.evaluate(node, pointer)
         if isinstance(value, Unresolved):
@@ -428,14 +569,103 @@ class _Visitor:
     # -- other declarations --------------------------------------------------------------------------------
 
     def _mcp_tool_call(self, node: cst.Call) -> None:
+        """`types.Tool(name=..., inputSchema=...)` of a low-level server, with SDK 2's `input_schema=` and
+        `output_schema=`, names that are enum members or class attributes, `Model.model_json_schema()`."""
         pointer: Pointer = ("literals", len(self.x.literals))
         problems_before = len(self.m.problems)
         self.m.place(pointer, node)
-        value = self.m.keywords(node, pointer)
+        self.m.self_class = self._enclosing_class(node)
+        value: dict[str, Any] = {}
+        unread_name: Unresolved | None = None
+        for arg in node.args:
+            if arg.keyword is None or arg.star:
+                continue
+            key = _MCP_WIRE.get(arg.keyword.value, arg.keyword.value)
+            at = pointer + (key,)
+            self.m.place(at, arg.value, arg.keyword)
+            if key in ("inputSchema", "outputSchema"):
+                found = self._schema_value(arg.value, at)
+            else:
+                found = self.m.evaluate(arg.value, at)
+            if isinstance(found, Unresolved) and key == "name":
+                unread_name = found
+                suffix = self._literal_suffix(arg.value)
+                if suffix:
+                    found = self._partial_name(arg.value, found, pointer)
+            if isinstance(found, Unresolved):
+                if key == "name":
+                    continue
+                self.m.unresolved(at, found)
+                if key == "description":
+                    value[key] = ""  # present but unknown: the findings it causes are dropped as opaque
+                elif key == "inputSchema":
+                    value[key] = {"type": "object"}
+                continue
+            value[key] = found
+        self.m.self_class = None
         if isinstance(value.get("name"), str) and "inputSchema" in value:
             self.x.literals.append(value)
+        elif unread_name is not None and "name" not in value:
+            self._not_loaded(pointer, problems_before, unread_name)
         else:
             self.m.forget(pointer, problems_before)
+
+    def _schema_value(self, node: cst.BaseExpression, pointer: Pointer) -> Any:
+        """A schema literal, or `Model.model_json_schema()` of a pydantic model defined in this file."""
+        if (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value == "model_json_schema"
+            and not node.args
+        ):
+            model = node.func.value
+            cls = self.m.classes.get(self.m.qualified(model) or "")
+            builder = SchemaBuilder(self.m, pointer + ("$defs",))
+            if cls is None or not builder.is_model(cls):
+                return Unresolved(model, f"`{self.m.source(model)}` is not a pydantic model of this file")
+            schema = builder.model_schema(cls, pointer)
+            return {"$defs": builder.defs, **schema} if builder.defs else schema
+        return self.m.evaluate(node, pointer)
+
+    def _openai_tool_call(self, node: cst.Call) -> None:
+        """litellm's `ChatCompletionToolParam(type="function", function=ChatCompletionToolParamFunctionChunk(...))`,
+        often built by a factory function: what is literal is read, the rest is a TL006."""
+        pointer: Pointer = ("literals", len(self.x.literals))
+        problems_before = len(self.m.problems)
+        self.m.place(pointer, node)
+        value = self.m.evaluate(node, pointer)
+        function = value.get("function") if isinstance(value, dict) else None
+        if isinstance(function, dict) and isinstance(function.get("name"), str):
+            self.x.literals.append(value)
+            self._claimed.update(id(n) for n in _walk(node) if isinstance(n, cst.Call))
+            return
+        declared = _kw(node, "function")
+        name = _kw(declared, "name") if isinstance(declared, cst.Call) else None
+        if name is None:
+            self.m.forget(pointer, problems_before)
+            return
+        unread = self.m.evaluate(name, ())
+        why = unread.why if isinstance(unread, Unresolved) else f"`{self.m.source(declared)}` is not a literal"
+        self._not_loaded(pointer, problems_before, Unresolved(name, why))
+
+    def _not_loaded(self, pointer: Pointer, problems_before: int, unread: Unresolved) -> None:
+        """A tool whose name cannot be read: nothing of it is loaded, and one TL006 at the name says so."""
+        self.m.forget(pointer, problems_before)
+        why = (
+            f"the tool is not checked: its name `{self.m.source(unread.node)}` cannot be read without running "
+            f"the code ({unread.why})"
+        )
+        self.m.problems.append(Problem(pointer, unread.node, why))
+
+    def _enclosing_class(self, node: cst.CSTNode) -> cst.ClassDef | None:
+        """The module-level class whose body holds `node` (for `Tool(name=self.name)` in a handler class)."""
+        if self._class_of is None:
+            self._class_of = {}
+            for cls in self.m.classes.values():
+                for inner in _walk(cls.body):
+                    if isinstance(inner, cst.Call):
+                        self._class_of[id(inner)] = cls
+        return self._class_of.get(id(node))
 
     def _from_function(self, node: cst.Call) -> None:
         func = _kw(node, "func") or (node.args[0].value if node.args and node.args[0].keyword is None else None)
@@ -445,6 +675,16 @@ class _Visitor:
         options = {a.keyword.value: a for a in node.args if a.keyword is not None}
         self._function(fn, "langchain", options, cst.Decorator(decorator=node))
         self.m.place(("tools", len(self.x.tools) - 1), node, fn.name)
+
+
+def _callee_name(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return node.value if isinstance(node, cst.Name) else ""
+
+
+def _is_key(element: cst.DictElement, key: str) -> bool:
+    return isinstance(element.key, cst.SimpleString) and element.key.evaluated_value == key
 
 
 def _kw(call: cst.Call, key: str) -> cst.BaseExpression | None:
