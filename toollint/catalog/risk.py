@@ -63,6 +63,8 @@ def _risk_of(token: str, vocabulary: Vocabulary) -> Risk | None:
         return "write"
     if token in vocabulary.read_verbs:
         return "read"
+    if token.startswith("un") and token[2:] in vocabulary.write_verbs:
+        return "write"  # unprotect, unhide: the undoing of a write is a write, itself undone by the write
     return None
 
 
@@ -212,9 +214,11 @@ def profile(tool: Tool, vocabulary: Vocabulary | None = None) -> RiskProfile:
         risk, source = "read", f"{source}: computes a value"
     if source not in ("x-toollint.risk", "MCP annotations") or (risk == "write" and annotations is not None):
         runs = _runs_code(tool, tokens)
-        if runs is not None and (source != "MCP annotations" or annotations.get("destructiveHint") is not False):
+        if runs is not None and (
+            source != "MCP annotations" or (annotations or {}).get("destructiveHint") is not False
+        ):
             risk, source = "destructive", "runs code"
-            evidence = f"`{runs}`, code it runs (arbitrary code can do anything its host can)"
+            evidence = f"the code it runs from `{runs}`, which can do anything its host can"
     if tool.format == "mcp" and risk != "read" and annotations is None:
         missing = ("readOnlyHint", "destructiveHint")
 

@@ -126,14 +126,22 @@ def vague_tool_description(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
         )
 
 
+# Formats that reach OpenAI's API as they are: OpenAI's own, and MCP tools, which clients hand to whatever model
+# they use. An Anthropic- or Gemini-format definition goes to its own provider, whose limit is not OpenAI's.
+_SENT_TO_OPENAI = frozenset({"openai", "openai-responses", "openai-function", "mcp"})
+
+
 def description_too_long(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
     text = tool.description
     limit = ctx.options["max-length"]
     if not isinstance(text, str) or len(text) <= limit or not {"openai", "openai-strict"} & set(ctx.targets):
         return
+    if tool.format not in _SENT_TO_OPENAI:
+        return
     yield Violation(
         tool.at("description"),
-        f"the description of `{tool.display_name}` has {len(text)} characters; OpenAI rejects tools whose description is over {limit}",
+        f"the description of {tool.format} tool `{tool.display_name}` has {len(text)} characters; OpenAI rejects a "
+        f"request whose tool description is over {limit}. Shorten it, or move detail into parameter descriptions",
     )
 
 
@@ -173,7 +181,7 @@ def _needs_reversibility_note(tool: Tool, ctx: RuleContext) -> str | None:
     verb = main_verb(tokens, ctx.words) or found.verb
     if verb in ctx.words.irreversible_verbs:
         where = "in the name" if verb in tokens else "that starts the description"
-        return f"`{tool.display_name}`, whose effect cannot be taken back by nature (inferred from the verb `{verb}` {where}),"
+        return f"`{tool.display_name}`, whose effect cannot be taken back by nature (inferred from the verb `{verb}` {where})"
     return None
 
 

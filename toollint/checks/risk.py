@@ -42,7 +42,7 @@ _PATH_PARAMETER = frozenset({"path", "file_path", "filepath", "filename", "file_
 def _created_by_unique_name(tool: Tool, verb: str, tokens: tuple[str, ...], ctx: RuleContext) -> bool:
     """`create_branch(branch_name)`, `create_document(filename)`: the caller names what is created, so a retry
     meets the first call's result and fails with a conflict instead of making a second one."""
-    if verb not in ("create", "add", "make", "new"):
+    if verb not in ("create", "add", "make", "new", "copy", "duplicate", "clone"):
         return False
     objects = {t for t in tokens if t != verb}
     for parameter in tool.parameters:
@@ -50,6 +50,16 @@ def _created_by_unique_name(tool: Tool, verb: str, tokens: tuple[str, ...], ctx:
             continue
         parts = words(parameter.name)
         if not parts:
+            continue
+        if verb in ("copy", "duplicate", "clone"):
+            # copy_document(destination_filename): the copy lands under a name the caller chose
+            if parts[0] in ("destination", "dest", "target", "new") and parts[-1] in (
+                "name",
+                "path",
+                "filename",
+                "file",
+            ):
+                return True
             continue
         if parameter.name.lower() in _PATH_PARAMETER and objects & {"file", "document", "folder", "directory", "doc"}:
             return True

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from toollint.diagnostics import Pointer, Severity
 from toollint.catalog.vocabulary import Vocabulary
+from toollint.diagnostics import Pointer, Severity
 from toollint.engine.rulebook import ALWAYS_ON, OPTION_TYPES, Rulebook, RulebookError, load_builtin
 from toollint.loading.document import DEFAULT_MAX_FILE_SIZE
 from toollint.parse_cache import cached
