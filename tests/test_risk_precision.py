@@ -275,3 +275,18 @@ def test_undoing_a_write_is_a_write_not_a_destruction() -> None:
     tool = anthropic("unshield_sheet", "Remove the shield from a sheet.", sheet=TEXT)
     tool["name"] = "unprotect_sheet"
     assert not messages([tool], "TR002")
+
+
+def test_confirmation_through_mcp_elicitation_is_an_approval_gate() -> None:
+    source = (
+        "from mcp.server.fastmcp import Context, FastMCP\n\nmcp = FastMCP('d')\n\n\n"
+        "@mcp.tool()\nasync def delete_album(album_id: str, ctx: Context) -> str:\n"
+        '    """Delete an album and its photos."""\n'
+        "    answer = await ctx.elicit(message='Really delete?', schema=Confirm)\n"
+        "    return 'ok'\n\n\n"
+        "@mcp.tool()\nasync def delete_track(track_id: str) -> str:\n"
+        '    """Delete a track."""\n'
+        "    return 'ok'\n"
+    )
+    found = lint({"server.py": source}, select=("TR002",)).diagnostics
+    assert [d.message.split("`")[1] for d in found] == ["delete_track"]
