@@ -55,7 +55,7 @@ def types_of(schema: dict[str, Any]) -> frozenset[str]:
     if type(kind) is str:
         found = _ONE_TYPE.get(kind)
         if found is None:
-            found = frozenset((kind,))
+            found = frozenset((kind.lower() if kind.isupper() else kind,))  # Gemini writes STRING, OBJECT
             if len(_ONE_TYPE) < 64:  # the JSON types and a few misspellings; not every string a hostile file holds
                 _ONE_TYPE[kind] = found
         return found
@@ -154,9 +154,10 @@ _LISTS = lazy_compile(
 )
 _QUOTED = lazy_compile(r"""[`'"]([^`'"\s][^`'"]{0,30})[`'"]""")
 _BARE = lazy_compile(r"^[A-Za-z0-9_\-/]{1,24}$")
-_STOP = frozenset(
-    {"a", "an", "the", "any", "value", "values", "string", "number", "one", "more", "other", "none", "such"}
-)
+# "other" and "none" are real values ("early, late or other"), so they are not stop words
+_STOP = frozenset({"a", "an", "the", "any", "value", "values", "string", "number", "one", "more", "such"})
+# "(asc | desc)", "`draft|final`": alternatives written as a grammar, with no words around them
+_PIPED = lazy_compile(r"[(`]\s*((?:[A-Za-z0-9_\-/]{1,24}\s*\|\s*)+[A-Za-z0-9_\-/]{1,24})\s*[)`]")
 
 
 _LIST_MARKERS = (
@@ -176,6 +177,10 @@ _LIST_MARKERS = (
 
 def _listed_values(description: str) -> list[str] | None:
     """The allowed values a description enumerates, or None when it does not clearly list any."""
+    if "|" in description:
+        piped = _PIPED.search(description)
+        if piped:
+            return [p.strip() for p in piped.group(1).split("|")]
     lowered = description.lower()
     if not any(marker in lowered for marker in _LIST_MARKERS):
         return None
@@ -248,8 +253,26 @@ _DANGER: dict[str, tuple[frozenset[str], frozenset[str], re.Pattern[str] | None]
 _NAME_MUST_END = frozenset({"URL", "file path"})
 
 
-def danger_label(parameter: Parameter) -> str | None:
-    """What dangerous kind of string an unconstrained parameter takes (SQL, a URL, ...), or None."""
+# A `uri` is often an identifier ("AT URI of the post to like", an MCP resource URI); it is a URL to reach only
+# when the description says something fetches or calls it.
+_REACHED = lazy_compile(
+    r"\b(?:fetch(?:es|ed)?|download(?:s|ed)?|requests?|crawl|scrape|visit|webhook|callback|http|https|web\s*page|"
+    r"website)\b",
+    re.IGNORECASE,
+)
+
+
+def _tool_text(tool: Tool | None) -> str:
+    if tool is None:
+        return ""
+    description = tool.description if isinstance(tool.description, str) else ""
+    return " ".join(words(tool.name)) + " " + description if isinstance(tool.name, str) else description
+
+
+def danger_label(parameter: Parameter, tool: Tool | None = None) -> str | None:
+    """What dangerous kind of string an unconstrained parameter takes (SQL, a URL, ...), or None. A code or
+    command parameter is confirmed by its own description or by its tool's (`execute_code`: "Execute
+    arbitrary Python")."""
     schema = parameter.schema
     if not isinstance(schema, dict) or _constrained(schema) or "pattern" in schema:
         return None
@@ -262,14 +285,21 @@ def danger_label(parameter: Parameter) -> str | None:
     for label, (strong, weak, confirm) in _DANGER.items():
         if label in _NAME_MUST_END:
             if name_words and name_words[-1] in strong:
+                if name_words[-1] == "uri" and not _REACHED.search(description):
+                    continue
                 return label
-        elif tokens & strong or (tokens & weak and confirm is not None and confirm.search(description)):
+        elif tokens & strong:
             return label
+        elif tokens & weak and confirm is not None:
+            if confirm.search(description) or (
+                parameter.depth == 0 and set(name_words) <= weak and confirm.search(_tool_text(tool))
+            ):
+                return label
     return None
 
 
 def dangerous_free_form_parameter(parameter: Parameter, ctx: RuleContext) -> Iterator[Violation]:
-    label = danger_label(parameter)
+    label = danger_label(parameter, ctx.tool)
     if label is not None:
         yield Violation(
             parameter.pointer,
@@ -286,7 +316,7 @@ def unbounded_string(parameter: Parameter, ctx: RuleContext) -> Iterator[Violati
     schema = parameter.schema
     if not isinstance(schema, dict) or types_of(schema) != {"string"} or not _FREE_TEXT_BOUNDS.isdisjoint(schema):
         return
-    if danger_label(parameter) is not None or _enum_hint(parameter, ctx) is not None:
+    if danger_label(parameter, ctx.tool) is not None or _enum_hint(parameter, ctx) is not None:
         return  # TS010 or TS009 says it better
     yield Violation(
         parameter.pointer,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from toollint.catalog.model import Parameter, Tool
-from toollint.catalog.risk import words
+from toollint.catalog.risk import main_verb, name_words, words
 from toollint.catalog.schema_walk import local_ref_target
 from toollint.diagnostics import Violation
 from toollint.lazy_pattern import lazy_compile
@@ -126,14 +126,22 @@ def vague_tool_description(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
         )
 
 
+# Formats that reach OpenAI's API as they are: OpenAI's own, and MCP tools, which clients hand to whatever model
+# they use. An Anthropic- or Gemini-format definition goes to its own provider, whose limit is not OpenAI's.
+_SENT_TO_OPENAI = frozenset({"openai", "openai-responses", "openai-function", "mcp"})
+
+
 def description_too_long(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
     text = tool.description
     limit = ctx.options["max-length"]
     if not isinstance(text, str) or len(text) <= limit or not {"openai", "openai-strict"} & set(ctx.targets):
         return
+    if tool.format not in _SENT_TO_OPENAI:
+        return
     yield Violation(
         tool.at("description"),
-        f"the description of `{tool.display_name}` has {len(text)} characters; OpenAI rejects tools whose description is over {limit}",
+        f"the description of {tool.format} tool `{tool.display_name}` has {len(text)} characters; OpenAI rejects a "
+        f"request whose tool description is over {limit}. Shorten it, or move detail into parameter descriptions",
     )
 
 
@@ -146,18 +154,40 @@ def missing_usage_guidance(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
         )
 
 
+# Says whether the effect can be taken back, either way: "cannot be undone", "It cannot be unsent", "charges can
+# be refunded", "moves it to the trash", "permanently".
 _REVERSIBILITY = lazy_compile(
-    r"\b(?:cannot|can't|can\s+not|can|may\s+not|is\s+not|not)\s+be\s+(?:undone|reversed|reverted|recovered|restored)\b"
+    r"\b(?:cannot|can't|can\s+not|can|may\s+not|may|is\s+not|are\s+not|not|is|are|be)\s+(?:be\s+)?(?:undone|reversed|"
+    r"reverted|recovered|restored|refunded|cancell?ed|rolled\s+back|retracted|recalled|withdrawn|deleted|removed|"
+    r"un[a-z]{3,}(?:ed|ne|en|t))\b"
     r"|\birreversibl[ey]\b|\bpermanent(?:ly)?\b|\b(?:ir)?reversible\b|\bundo(?:ne|able)?\b|\brevert(?:ed|s)?\b"
     r"|\btrash\b|\brecycle\s+bin\b|\bsoft[- ]delete|\brestor(?:e|able)\b|\brecoverable\b|\bno\s+side[- ]effects?\b"
-    r"|\btemporar(?:y|ily)\b|\buntil\b[^.]{0,40}\b(?:resumed?|re-?enabled|expires?)\b",
+    r"|\btemporar(?:y|ily)\b|\buntil\b[^.]{0,40}\b(?:resumed?|re-?enabled|expires?)\b|\bno\s+way\s+(?:back|to\s+undo)\b"
+    r"|\b(?:to\s+)?(?:undo|reverse|revert|refund|cancel|restore)\s+(?:it|this|them|the)\b",
     re.IGNORECASE,
 )
 
 
+def _needs_reversibility_note(tool: Tool, ctx: RuleContext) -> str | None:
+    """Why the description must say whether the effect can be undone, or None when it need not: destructive tools,
+    and writes whose effect cannot be taken back by nature (send, pay, publish). An ordinary write (`rename_sheet`)
+    is undone by the next call, and a note on it would be noise."""
+    found = ctx.risk(tool)
+    if found.risk == "destructive":
+        return f"destructive tool `{tool.display_name}` (from {found.evidence})"
+    if found.risk != "write":
+        return None
+    tokens = name_words(tool.name, ctx.words) if isinstance(tool.name, str) else ()
+    verb = main_verb(tokens, ctx.words) or found.verb
+    if verb in ctx.words.irreversible_verbs:
+        where = "in the name" if verb in tokens else "that starts the description"
+        return f"`{tool.display_name}`, whose effect cannot be taken back by nature (inferred from the verb `{verb}` {where})"
+    return None
+
+
 def undocumented_side_effect(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
-    found = tool.risk
-    if found.risk == "read":
+    subject = _needs_reversibility_note(tool, ctx)
+    if subject is None:
         return
     text = _text(tool)
     if text is not None and _REVERSIBILITY.search(text):
@@ -165,7 +195,7 @@ def undocumented_side_effect(tool: Tool, ctx: RuleContext) -> Iterator[Violation
     where = tool.at("description") if text is not None else tool.at("name")
     yield Violation(
         where,
-        f"{found.risk} tool `{tool.display_name}`: the description does not say whether its effect can be undone "
+        f"{subject}: the description does not say whether its effect can be undone "
         '("cannot be undone", "moves to trash", "can be reverted with ...")',
         anchor="value" if text is not None else "key",
     )

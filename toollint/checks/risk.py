@@ -7,14 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from toollint.catalog.model import Tool
-from toollint.catalog.risk import (
-    DESTRUCTIVE_VERBS,
-    READ_VERBS,
-    WRITE_VERBS,
-    key_parameter,
-    main_verb,
-    name_words,
-)
+from toollint.catalog.risk import key_parameter, main_verb, name_words, words
 from toollint.diagnostics import Violation
 from toollint.lazy_pattern import lazy_compile
 
@@ -24,7 +17,8 @@ if TYPE_CHECKING:
 _HINTS = ("readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint")
 _IDEMPOTENT_PROSE = lazy_compile(
     r"\bidempotent\b|\bif\b[^.]{0,60}\b(?:does\s+not|doesn't|do\s+not|don't)\s+(?:already\s+)?exist|\bno\s+duplicates?\b"
-    r"|\bcalling\s+(?:it|this)\s+(?:again|twice)\b[^.]{0,40}\b(?:no\s+effect|same\s+result|harmless)",
+    r"|\bcalling\s+(?:it|this)\s+(?:again|twice)\b[^.]{0,40}\b(?:no\s+effect|same\s+result|harmless)"
+    r"|\balready\s+exists?\b|\bmust\s+be\s+unique\b|\bunique\s+name\b",
     re.IGNORECASE,
 )
 _INVENTED_KEY = lazy_compile(
@@ -34,16 +28,78 @@ _INVENTED_KEY = lazy_compile(
 )
 
 
-def _tokens(tool: Tool) -> tuple[str, ...]:
-    return name_words(tool.name) if isinstance(tool.name, str) else ()
+def _tokens(tool: Tool, ctx: RuleContext) -> tuple[str, ...]:
+    return name_words(tool.name, ctx.words) if isinstance(tool.name, str) else ()
 
 
-def _first_verb(tool: Tool) -> str | None:
-    return main_verb(_tokens(tool))
+def _first_verb(tool: Tool, ctx: RuleContext) -> str | None:
+    return main_verb(_tokens(tool, ctx), ctx.words)
+
+
+_PATH_PARAMETER = frozenset({"path", "file_path", "filepath", "filename", "file_name", "output_path", "directory"})
+
+
+def _created_by_unique_name(tool: Tool, verb: str, tokens: tuple[str, ...], ctx: RuleContext) -> bool:
+    """`create_branch(branch_name)`, `create_document(filename)`: the caller names what is created, so a retry
+    meets the first call's result and fails with a conflict instead of making a second one."""
+    if verb not in ("create", "add", "make", "new", "copy", "duplicate", "clone"):
+        return False
+    objects = {t for t in tokens if t != verb}
+    for parameter in tool.parameters:
+        if parameter.depth != 0 or not parameter.required:
+            continue
+        parts = words(parameter.name)
+        if not parts:
+            continue
+        if verb in ("copy", "duplicate", "clone"):
+            # copy_document(destination_filename): the copy lands under a name the caller chose
+            if parts[0] in ("destination", "dest", "target", "new") and parts[-1] in (
+                "name",
+                "path",
+                "filename",
+                "file",
+            ):
+                return True
+            continue
+        if parameter.name.lower() in _PATH_PARAMETER and objects & {"file", "document", "folder", "directory", "doc"}:
+            return True
+        if len(parts) >= 2 and parts[-1] in ("name", "path", "key", "slug") and parts[0] in objects:
+            return True  # create_branch(branch_name)
+        if parts == ("name",) and objects & ctx.words.unique_name_nouns:
+            return True
+    return False
+
+
+def _adds_to_a_set(verb: str, tokens: tuple[str, ...], ctx: RuleContext) -> bool:
+    """`add_label`, `add_watcher`, `add_issues_to_sprint`: membership, which a second call leaves as it is."""
+    if verb != "add":
+        return False
+    return "to" in tokens or bool(set(tokens) & ctx.words.membership_nouns)
+
+
+def _repeats_its_effect(tool: Tool, ctx: RuleContext) -> str | None:
+    """What says a retry of `tool` repeats its effect (for the message), or None."""
+    annotations = tool.annotations or {}
+    if annotations.get("idempotentHint") is False and annotations.get("readOnlyHint") is not True:
+        return "its declared `idempotentHint: false`"
+    tokens = _tokens(tool, ctx)
+    verb = _first_verb(tool, ctx)
+    found = ctx.risk(tool)
+    if verb is None and found.verb is not None and found.risk_source == "description":
+        verb = found.verb
+    if verb is None or verb not in ctx.words.accumulating_verbs:
+        return None  # set, update, rename, replace, delete: a second call leaves the same state
+    natural = set(ctx.options["natural-verbs"])
+    if verb in natural or any(token.rstrip("s") in natural for token in tokens):
+        return None  # create_or_update_file, stars_add: the state is set, not accumulated
+    if _created_by_unique_name(tool, verb, tokens, ctx) or _adds_to_a_set(verb, tokens, ctx):
+        return None
+    where = "in the name" if verb in tokens else "that starts the description"
+    return f"the verb `{verb}` {where}"
 
 
 def non_idempotent_write_tool(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
-    found = tool.risk
+    found = ctx.risk(tool)
     declared = tool.meta.get("idempotency")
     if (
         isinstance(declared, str)
@@ -58,30 +114,26 @@ def non_idempotent_write_tool(tool: Tool, ctx: RuleContext) -> Iterator[Violatio
         return
     if found.risk == "read" or found.idempotency is not None:
         return
-    verb = _first_verb(tool)
-    natural = set(ctx.options["natural-verbs"])
-    if verb is not None and (verb in natural or verb in DESTRUCTIVE_VERBS):
-        return  # setting a value or deleting a thing twice leaves the same state
-    if any(token.rstrip("s") in natural for token in _tokens(tool)):
-        return  # create_or_update_file, stars_add: the state is set, not accumulated
-    if found.risk == "destructive" and (verb is None or verb not in WRITE_VERBS):
-        return  # a deletion is naturally idempotent; only a destructive tool that also creates is at risk
     if isinstance(tool.description, str) and _IDEMPOTENT_PROSE.search(tool.description):
+        return
+    evidence = _repeats_its_effect(tool, ctx)
+    if evidence is None:
         return
     yield Violation(
         tool.at("name"),
-        f"{found.risk} tool `{tool.display_name}` has no idempotency key parameter, no `idempotentHint: true` and no "
-        "`x-toollint.idempotency`; a retried call repeats its effect",
+        f"a retried call of `{tool.display_name}` repeats its effect (inferred from {evidence}), and it has no "
+        "idempotency key parameter, no `idempotentHint: true` and no `x-toollint.idempotency`; add a key the "
+        "runtime supplies, or declare `x-toollint.idempotency: natural` if a retry is harmless",
     )
 
 
 def destructive_tool_without_approval(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
-    found = tool.risk
+    found = ctx.risk(tool)
     if found.risk != "destructive" or found.approval is not None or found.approval_source == "x-toollint.approval":
         return
     yield Violation(
         tool.at("name"),
-        f"destructive tool `{tool.display_name}` has no approval gate (`x-toollint.approval: human` or a boolean "
+        f"destructive tool `{tool.display_name}` (from {found.evidence}) has no approval gate (`x-toollint.approval: human` or a boolean "
         "`confirm` parameter); only the prompt stands between the model and the deletion",
     )
 
@@ -94,7 +146,8 @@ def annotation_contradiction(tool: Tool, ctx: RuleContext) -> Iterator[Violation
         if hint in annotations and not isinstance(annotations[hint], bool):
             yield Violation(tool.at("annotations", hint), f"`{hint}` must be a boolean, not `{annotations[hint]!r}`")
     read_only, destructive = annotations.get("readOnlyHint"), annotations.get("destructiveHint")
-    verb = _first_verb(tool)
+    verb = _first_verb(tool, ctx)
+    vocabulary = ctx.words
     if read_only is True and destructive is True:
         yield Violation(
             tool.at("annotations", "destructiveHint"),
@@ -103,14 +156,14 @@ def annotation_contradiction(tool: Tool, ctx: RuleContext) -> Iterator[Violation
     elif (
         read_only is True
         and verb is not None
-        and (verb in WRITE_VERBS or verb in DESTRUCTIVE_VERBS)
-        and not any(token in READ_VERBS for token in _tokens(tool))
+        and (verb in vocabulary.write_verbs or verb in vocabulary.destructive_verbs)
+        and not any(token in vocabulary.read_verbs for token in _tokens(tool, ctx))
     ):
         yield Violation(
             tool.at("annotations", "readOnlyHint"),
             f"`readOnlyHint: true` on `{tool.display_name}`, whose name says it does `{verb}`",
         )
-    if destructive is False and verb in DESTRUCTIVE_VERBS:
+    if destructive is False and verb in vocabulary.destructive_verbs:
         yield Violation(
             tool.at("annotations", "destructiveHint"),
             f"`destructiveHint: false` on `{tool.display_name}`, whose name says it does `{verb}`",
@@ -120,13 +173,13 @@ def annotation_contradiction(tool: Tool, ctx: RuleContext) -> Iterator[Violation
 def unclassified_write_tool(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
     if tool.format != "mcp":
         return
-    found = tool.risk
+    found = ctx.risk(tool)
     if found.risk == "read" or not found.missing_hints:
         return
     if tool.annotations is None:
         yield Violation(
             tool.at("name"),
-            f"{found.risk} tool `{tool.display_name}` declares no `annotations`; MCP clients then assume it is destructive, "
+            f"{found.risk} tool `{tool.display_name}` (from {found.evidence}) declares no `annotations`; MCP clients then assume it is destructive, "
             "not idempotent and open-world",
             anchor="key",
         )

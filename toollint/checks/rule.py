@@ -12,6 +12,8 @@ from toollint.diagnostics import Severity
 
 if TYPE_CHECKING:
     from toollint.catalog.model import Agent, Tool
+    from toollint.catalog.risk import RiskProfile
+    from toollint.catalog.vocabulary import Vocabulary
 
 
 class OptionSpec(NamedTuple):
@@ -57,7 +59,8 @@ class RuleSpec(NamedTuple):
 
 
 class RuleContext(NamedTuple):
-    """What a check may know besides its subject: its options, the provider targets, and the enclosing tool/agent.
+    """What a check may know besides its subject: its options, the provider targets, the enclosing tool/agent, and
+    the judgement vocabulary (None: the built-in one, unextended).
 
     A named tuple because one is made per tool for every parameter rule."""
 
@@ -65,3 +68,19 @@ class RuleContext(NamedTuple):
     targets: tuple[str, ...]
     tool: Tool | None = None
     agent: Agent | None = None
+    vocabulary: Vocabulary | None = None
+
+    @property
+    def words(self) -> Vocabulary:
+        """The vocabulary in force: the built-in lists plus what config and rule packs added."""
+        from toollint.catalog.vocabulary import builtin
+
+        return self.vocabulary or builtin()
+
+    def risk(self, tool: Tool) -> RiskProfile:
+        """`tool`'s risk profile read with the vocabulary in force; the tool's own cached one when unextended."""
+        if self.vocabulary is None:
+            return tool.risk  # type: ignore[no-any-return]
+        from toollint.catalog.risk import profile
+
+        return profile(tool, self.vocabulary)

@@ -127,6 +127,8 @@ def _pattern_problem(pattern: str) -> str | None:
 
 
 def _check_type(key: str, value: Any, dialect: str) -> str | None:
+    if dialect == "gemini" and isinstance(value, str) and value.isupper() and value.lower() in JSON_TYPES:
+        return None  # Gemini's own `Type` names: OBJECT, STRING, INTEGER ...
     return _type_problem(value)
 
 
@@ -261,14 +263,24 @@ def schema_problems(schema: Any, at: Pointer, dialect: str) -> Iterator[tuple[Po
                 yield at + (key,), problem
 
 
+def for_gemini(tool: Tool, ctx: RuleContext) -> bool:
+    """Gemini declarations, or any tool when Gemini is the only target: their schemas may use Gemini's upper-case
+    type names."""
+    return tool.format == "gemini" or (bool(ctx.targets) and set(ctx.targets) == {"gemini"})
+
+
 def invalid_input_schema(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
     yield from schema_violations(
-        tool.input_schema, tool.input_pointer, tool.input_nodes, f"input schema of `{tool.display_name}`"
+        tool.input_schema,
+        tool.input_pointer,
+        tool.input_nodes,
+        f"input schema of `{tool.display_name}`",
+        gemini=for_gemini(tool, ctx),
     )
 
 
 def schema_violations(
-    schema: Any, pointer: Pointer, nodes: list[tuple[Any, Pointer]], what: str
+    schema: Any, pointer: Pointer, nodes: list[tuple[Any, Pointer]], what: str, gemini: bool = False
 ) -> Iterator[Violation]:
     """TS001 and TS016: every keyword of every subschema against its dialect's rules."""
     if schema is None:
@@ -276,7 +288,7 @@ def schema_violations(
     if not isinstance(schema, dict):
         yield Violation(pointer, f"{what} must be an object, not {_kind(schema)}")
         return
-    dialect = dialect_of(schema)
+    dialect = "gemini" if gemini else dialect_of(schema)
     for node, at in nodes:
         for problem_at, message in schema_problems(node, at, dialect):
             yield Violation(problem_at, message)
@@ -291,7 +303,7 @@ def input_schema_not_object(tool: Tool, ctx: RuleContext) -> Iterator[Violation]
     if not isinstance(schema, dict):
         return  # TS001 reports it
     kind = schema.get("type")
-    if kind == "object":
+    if kind == "object" or (kind == "OBJECT" and for_gemini(tool, ctx)):
         return
     if kind is None:
         yield Violation(tool.input_pointer, "the input schema has no `type: object` at its root", anchor="key")

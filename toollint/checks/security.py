@@ -6,9 +6,10 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from toollint.catalog.model import Tool
+from toollint.catalog.model import Agent, Tool
 from toollint.catalog.risk import words
 from toollint.diagnostics import Pointer, Violation
 from toollint.lazy_pattern import lazy_compile
@@ -18,28 +19,49 @@ if TYPE_CHECKING:
 
 _MAX_DEPTH = 32
 
-_AUTHORIZATION = lazy_compile(
-    r"\bonly\s+(?:use\s+(?:this|it)\s+)?(?:for|to|by|when|if)\s+(?:the\s+)?(?:authors?|admins?|administrators?|managers?|owners?|"
-    r"authori[sz]ed|internal|verified|privileged|the\s+(?:current\s+)?user'?s?\s+own)\b"
-    r"|\b(?:admins?|administrators?|managers?|staff|internal)[\s-]+only\b"
-    r"|\b(?:never|do\s+not|don'?t|must\s+not)\s+(?:share|reveal|return|expose|disclose|show|leak|output|include)\b"
-    r"|\bonly\s+(?:if|when)\s+the\s+(?:user|caller|requester)\s+(?:is|has)\b"
-    r"|\b(?:restricted|limited)\s+to\s+(?:admins?|administrators?|managers?|the\s+(?:user|owner)|authori[sz]ed)\b"
-    r"|\bfor\s+the\s+(?:current\s+)?user'?s\s+own\s+(?:records?|accounts?|data)\b",
-    re.IGNORECASE,
-)
+
+@lru_cache(maxsize=8)
+def _authorization(roles: frozenset[str]) -> re.Pattern[str]:
+    """Phrases that restrict who may use a tool or see its data, built from the vocabulary's roles. Output and
+    formatting rules ("never include the prefix", "don't include newlines") are not access rules."""
+    role = "(?:" + "|".join(re.escape(r) for r in sorted(roles, key=len, reverse=True)) + ")"
+    return re.compile(
+        rf"\bonly\s+(?:use\s+(?:this|it)\s+)?(?:for|to|by|when|if)\s+(?:the\s+|an?\s+)?(?:current\s+)?{role}\b"
+        rf"|\bonly\s+(?:the\s+)?{role}\s+(?:may|can|should|are\s+allowed|is\s+allowed|have\s+access|has\s+access)\b"
+        rf"|\b{role}[\s-]+only\b"
+        r"|\b(?:never|do\s+not|don'?t|must\s+not)\s+(?:share|reveal|expose|disclose|leak)\b"
+        rf"|\bonly\s+(?:if|when)\s+the\s+(?:user|caller|requester)\s+(?:is|has)\s+(?:an?\s+|the\s+)?(?:{role}|permission|"
+        r"access|authori[sz]ation|rights?)\b"
+        rf"|\b(?:restricted|limited)\s+to\s+(?:the\s+)?(?:{role}|user\b|owner|users\s+who|callers?\s+who)"
+        r"|\b(?:user|caller|customer|requester|client)'s\s+own\b|\b(?:users|callers|customers)'\s+own\b"
+        r"|\bonly\s+(?:their|his|her|your)\s+own\b"
+        r"|\bonly\b[^.]{0,50}\bwho\s+owns?\b",
+        re.IGNORECASE,
+    )
+
 
 _INVISIBLE = lazy_compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]")
 _POISON = lazy_compile(
     r"<\s*/?\s*(?:important|system|instructions?|secret|hidden)\s*>"
-    r"|\bignore\s+(?:all\s+|any\s+)?(?:the\s+)?(?:previous|prior|above|earlier|other)\s+(?:instructions|rules|prompts?)\b"
+    r"|\b(?:ignore|disregard|forget|override|bypass)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:the\s+|your\s+)?(?:previous|prior|"
+    r"above|earlier|other|system|original)\s+(?:instructions|rules|prompts?|limits?|limitations|restrictions|constraints|"
+    r"guidelines|guardrails)\b"
     r"|\b(?:do\s+not|don'?t|never)\s+(?:tell|inform|mention|notify|alert|show)\s+(?:this\s+to\s+)?(?:the\s+)?user\b"
     r"|\bwithout\s+(?:telling|informing|notifying|alerting)\s+(?:the\s+)?user\b"
     r"|\b(?:read|open|cat|send|upload|include|pass|attach|forward)\b[^.]{0,60}(?:~/\.ssh|id_rsa|\.env\b|/etc/passwd|"
     r"private\s+key|mcp\.json|\.aws/credentials|credentials\s+file)"
-    r"|\bbefore\s+(?:using|calling)\s+(?:this|any\s+other)\s+tool,?\s+(?:you\s+must|first|always)\b",
+    # a documented prerequisite ("before calling this tool, first call `get_schema`") is guidance; a tool that
+    # claims to come before every other tool is shadowing them
+    r"|\bbefore\s+(?:using|calling)\s+any\s+other\s+tool\b"
+    # capability claims aimed at the model: "this tool now grants you internet access"
+    r"|\b(?:grants?|gives?)\s+you\b[^.;]{0,40}\b(?:access|permissions?|abilit(?:y|ies)|capabilit(?:y|ies)|privileges?|"
+    r"unrestricted|internet|root|admin)"
+    r"|\byou\s+(?:now\s+)?(?:have|are)\s+(?:now\s+)?(?:full|unrestricted|unlimited|elevated|root|admin|internet)\b",
     re.IGNORECASE,
 )
+# ANSI escape sequences: in a terminal they recolour, move the cursor or erase text, so a reviewer reading the
+# definition in one sees something other than what the model gets
+_ANSI = lazy_compile(r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 
 # Provider key formats: (label, pattern)
 _KEY_FORMATS = (
@@ -52,9 +74,6 @@ _KEY_FORMATS = (
     ("Stripe live key", lazy_compile(r"\b(?:sk|rk)_live_[0-9a-zA-Z]{20,}")),
     ("JSON Web Token", lazy_compile(r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}")),
     ("private key", lazy_compile(r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP )?PRIVATE KEY")),
-)
-_SECRET_NAMES = frozenset(
-    {"password", "passwd", "secret", "token", "apikey", "api", "key", "credential", "credentials", "auth", "bearer"}
 )
 _PLACEHOLDER = lazy_compile(
     r"x{3,}|\*{3,}|<[^>]*>|\{\{|\$\{|your|example|placeholder|dummy|sample|changeme|redacted|test", re.IGNORECASE
@@ -86,13 +105,18 @@ def _descriptions(tool: Tool) -> Iterator[tuple[str, Pointer]]:
 
 
 # Literal words without which a pattern cannot match; `in` tests on the definition's text are nearly free.
-_ROLE_MARKERS = ("admin", "manager", "owner", "author", "staff", "internal", "verified", "privileged", "own ")
 _NEGATION_MARKERS = ("never", "do not", "don't", "must not")
-_DISCLOSURE_MARKERS = ("share", "reveal", "return", "expose", "disclose", "show", "leak", "output", "include")
+_DISCLOSURE_MARKERS = ("share", "reveal", "expose", "disclose", "leak")
 # Grouped under a substring they share, which is searched first: half the searches on a clean definition.
 _POISON_MARKERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("<", ("<important", "<system", "<instruction", "<secret", "<hidden", "< important")),
     ("ignore", ()),
+    ("disregard", ()),
+    ("forget", ()),
+    ("override", ()),
+    ("bypass", ()),
+    ("you", ("grants you", "grant you", "gives you", "give you", "you now", "you have", "you are now")),
+    ("\\u001b", ()),
     (
         " user",
         (
@@ -113,7 +137,7 @@ _POISON_MARKERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("private key", ()),
     ("mcp.json", ()),
     ("credentials", ()),
-    ("before ", ("before using", "before calling")),
+    ("before ", ("before using any other", "before calling any other")),
 )
 _KEY_MARKERS = (
     "sk-",
@@ -147,18 +171,17 @@ def _may_contain_grouped(tool: Tool, groups: tuple[tuple[str, tuple[str, ...]], 
 
 
 def _may_state_access_rules(tool: Tool) -> bool:
-    return (
-        _may_contain(tool, _ROLE_MARKERS)
-        or (_may_contain(tool, _NEGATION_MARKERS) and _may_contain(tool, _DISCLOSURE_MARKERS))
-        or _may_contain(tool, ("only if the", "only when the"))
+    return _may_contain(tool, ("only", "own ", "restricted to", "limited to")) or (
+        _may_contain(tool, _NEGATION_MARKERS) and _may_contain(tool, _DISCLOSURE_MARKERS)
     )
 
 
 def authorization_in_description(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
     if not _may_state_access_rules(tool):
         return
+    pattern = _authorization(ctx.words.authorization_roles)
     for text, pointer in _descriptions(tool):
-        match = _AUTHORIZATION.search(text)
+        match = pattern.search(text)
         if match:
             yield Violation(
                 pointer,
@@ -172,6 +195,13 @@ def hidden_instructions(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
     if tool.text.isascii() and not _may_contain_grouped(tool, _POISON_MARKERS):
         return  # no invisible character can hide in ASCII, and no instruction lacks all the markers
     for text, pointer in _strings(tool.spec, tool.spec_pointer):
+        if "\x1b" in text and _ANSI.search(text):
+            yield Violation(
+                pointer,
+                "ANSI escape sequence in the definition: in a terminal it can recolour or erase text, hiding "
+                "instructions from reviewers; remove it",
+            )
+            continue
         invisible = _INVISIBLE.search(text)
         if invisible:
             code = f"U+{ord(invisible.group(0)):04X}"
@@ -203,11 +233,11 @@ def _mask(secret: str) -> str:
 _SAMPLE_KEYS = ("default", "example", "const")
 
 
-def _sample_values(tool: Tool) -> Iterator[tuple[str, str, Pointer]]:
+def _sample_values(tool: Tool, names: frozenset[str]) -> Iterator[tuple[str, str, Pointer]]:
     """(parameter name, value, pointer) of string defaults, examples, consts and enum items of secret-named parameters."""
     for parameter in tool.parameters:
         schema = parameter.schema
-        if not isinstance(schema, dict) or not set(words(parameter.name)) & _SECRET_NAMES:
+        if not isinstance(schema, dict) or not set(words(parameter.name)) & names:
             continue
         for key in _SAMPLE_KEYS:
             if isinstance(schema.get(key), str):
@@ -220,18 +250,82 @@ def _sample_values(tool: Tool) -> Iterator[tuple[str, str, Pointer]]:
                         yield parameter.name, value, parameter.pointer + (key, index)
 
 
-def secret_in_definition(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
+# `password=hunter2!`, `"api_key": "..."` written inside a string; the value must look like a secret, not a word
+_ASSIGNED_SECRET = lazy_compile(
+    r"\b(?:password|passwd|pwd|secret|api[_-]?key|access[_-]?token|auth[_-]?token|client[_-]?secret)[\"']?\s*[=:]\s*"
+    r"[\"']?(?P<value>[^\s\"'&;,<>{}()\[\]]{6,})",
+    re.IGNORECASE,
+)
+# credentials inside a URL: postgres://admin:s3cret@db.internal:5432/app
+_URL_CREDENTIALS = lazy_compile(r"\b[a-z][a-z0-9+.-]{1,20}://[^/\s:@\"'<>]{1,64}:(?P<value>[^/\s@\"'<>]{2,128})@[\w.-]")
+_PLACEHOLDER_VALUE = lazy_compile(
+    r"^(?:pass(?:word)?|passwd|pwd|secret|token|key|changeme|admin|root|user(?:name)?|null|none|true|false|string|"
+    r"required|optional|\*+|x+|\.+)$",
+    re.IGNORECASE,
+)
+_SECRET_MARKERS = ("password", "passwd", "pwd", "secret", "api_key", "api-key", "apikey", "token", "://")
+
+
+_PLACEHOLDER_PART = frozenset(
+    {"key", "pass", "password", "passwd", "pwd", "secret", "token", "api", "provider", "proxy", "env", "var", "value"}
+)
+_CODE_PATH = lazy_compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$")  # os.getenv, settings.api_key
+
+
+def _looks_like_a_secret(value: str, label: str) -> bool:
+    """A value that is a real secret, not a placeholder (`provider-key`, `sk-tracing-123`, `<password>`), an
+    environment variable or a name from code. A password in a URL may be short (`admin:pw@`); an assigned one
+    must look made up: eight characters or more, letters with digits or symbols, no readable word as a part."""
+    if (
+        _PLACEHOLDER_VALUE.match(value)
+        or _PLACEHOLDER.search(value)
+        or _CONSTANT_NAME.match(value)
+        or _CODE_PATH.match(value)
+        or value.startswith(("$", "%", "{", "<"))
+    ):
+        return False
+    if label == "password in a URL":
+        return True
+    parts = [p for p in re.split(r"[-_.:/]", value) if p]
+    if any(p.lower() in _PLACEHOLDER_PART or (len(p) >= 4 and p.isalpha() and p.islower()) for p in parts):
+        return False
+    return len(value) >= 8 and not value.isalpha() and not value.isdigit()
+
+
+def secrets_in(text: str) -> Iterator[tuple[str, str, int, int]]:
+    """(label, secret, start, end) of every secret in `text`, not just the first."""
+    lowered = text.lower()
+    taken: list[tuple[int, int]] = []  # an Anthropic key also matches the OpenAI format: report it once
+
+    def fresh(start: int, end: int) -> bool:
+        if any(start < e and s < end for s, e in taken):
+            return False
+        taken.append((start, end))
+        return True
+
+    if any(marker in lowered for marker in _KEY_MARKERS):
+        for label, pattern in _KEY_FORMATS:
+            for match in pattern.finditer(text):
+                if fresh(match.start(), match.end()):
+                    yield label, match.group(0), match.start(), match.end()
+    if any(marker in lowered for marker in _SECRET_MARKERS):
+        for label, pattern in (("password in a URL", _URL_CREDENTIALS), ("assigned secret", _ASSIGNED_SECRET)):
+            for match in pattern.finditer(text):
+                value = match.group("value")
+                if _looks_like_a_secret(value, label) and fresh(match.start("value"), match.end("value")):
+                    yield label, value, match.start("value"), match.end("value")
+
+
+def _tool_secrets(tool: Tool, ctx: RuleContext) -> Iterator[tuple[str, str, Pointer]]:
     threshold, minimum = ctx.options["min-entropy"], ctx.options["min-length"]
-    found: list[tuple[str, str, Pointer]] = []
-    if _may_contain(tool, _KEY_MARKERS):
+    seen: set[Pointer] = set()
+    if _may_contain(tool, _KEY_MARKERS + _SECRET_MARKERS):
         for text, pointer in _strings(tool.spec, tool.spec_pointer):
-            for label, pattern in _KEY_FORMATS:
-                match = pattern.search(text)
-                if match:
-                    found.append((label, match.group(0), pointer))
-                    break
-    seen = {pointer for _, _, pointer in found}
-    for owner, value, pointer in _sample_values(tool):
+            for label, secret, _, _ in secrets_in(text):
+                seen.add(pointer)
+                yield label, secret, pointer
+    names = ctx.words.secret_names
+    for owner, value, pointer in _sample_values(tool, names):
         candidate = value.strip()
         if (
             pointer not in seen
@@ -241,10 +335,25 @@ def secret_in_definition(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
             and not _CONSTANT_NAME.match(candidate)
             and _entropy(candidate) >= threshold
         ):
-            found.append((f"value of `{owner}`", candidate, pointer))
-    for label, secret, pointer in found:
-        yield Violation(
-            pointer,
-            f"{label} ({_mask(secret)}) in the tool definition: it is sent to the model provider with every request "
-            "and readable by anyone with the repository; remove it and rotate it",
-        )
+            yield f"value of `{owner}`", candidate, pointer
+
+
+def secret_in_definition(agent: Agent, ctx: RuleContext) -> Iterator[Violation]:
+    """Secrets in the toolset's definitions and in the prompts its agent is given: both go to the provider."""
+    for tool in agent.tools:
+        for label, secret, pointer in _tool_secrets(tool, ctx):
+            yield Violation(
+                pointer,
+                f"{label} ({_mask(secret)}) in the tool definition: it is sent to the model provider with every request "
+                "and readable by anyone with the repository; remove it and rotate it",
+                path=tool.path,
+            )
+    for prompt in agent.prompts:
+        for label, secret, start, end in secrets_in(prompt.text):
+            yield Violation(
+                prompt.pointer,
+                f"{label} ({_mask(secret)}) in the prompt: it is sent to the model provider with every request and "
+                "readable by anyone with the repository; remove it and rotate it",
+                path=prompt.path,
+                offsets=(start, end),
+            )

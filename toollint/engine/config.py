@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from toollint.catalog.vocabulary import Vocabulary
 from toollint.diagnostics import Pointer, Severity
 from toollint.engine.rulebook import ALWAYS_ON, OPTION_TYPES, Rulebook, RulebookError, load_builtin
 from toollint.loading.document import DEFAULT_MAX_FILE_SIZE
@@ -33,6 +34,7 @@ _KEYS = (
     "fail-on",
     "output-format",
     "max-file-size",
+    "vocabulary",
 )
 
 
@@ -73,6 +75,7 @@ class Settings:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     root: Path = field(default_factory=Path.cwd)
     config_path: Path | None = None
+    vocabulary: Vocabulary | None = None  # the judgement vocabulary when config or a rule pack extends it
 
 
 def find_config(start: Path) -> Path | None:
@@ -317,7 +320,30 @@ def _load_settings(overrides: Overrides, start: Path) -> Settings:
         max_file_size=max_size,
         root=root,
         config_path=path,
+        vocabulary=_read_vocabulary(book, reader, data),
     )
+
+
+def _read_vocabulary(book: Rulebook, reader: _Reader | None, data: Mapping[str, Any]) -> Vocabulary | None:
+    """The built-in vocabulary extended by rule packs and the `vocabulary:` key; None when nothing extends it."""
+    from toollint.catalog.vocabulary import LIST_NAMES, VocabularyError, builtin, validate
+
+    extra = {key: list(words) for key, words in book.vocabulary.items()}
+    if reader and "vocabulary" in data:
+        raw = data["vocabulary"]
+        if isinstance(raw, dict):
+            for key in raw:
+                if key not in LIST_NAMES:
+                    raise reader.error(
+                        ("vocabulary", key), f"unknown vocabulary list `{key}`{_suggest(str(key), LIST_NAMES)}"
+                    )
+        try:
+            added = validate(raw, "vocabulary")
+        except VocabularyError as exc:
+            raise reader.error(("vocabulary",), str(exc).removeprefix("vocabulary: ")) from None
+        for key, words in added.items():
+            extra[key] = extra.get(key, []) + list(words)
+    return builtin().extended(extra) if extra else None
 
 
 def _read_options(book: Rulebook, reader: _Reader, table: Any, options: dict[str, dict[str, Any]]) -> None:

@@ -192,12 +192,26 @@ def parse_pack(path: Path) -> tuple[tuple[str, ...], tuple[RuleSpec, ...]]:
     return _parse_pack_data(_read_yaml(path), path)
 
 
+def _pack_vocabulary(data: Any, path: Path) -> dict[str, tuple[str, ...]]:
+    """A rule pack's `vocabulary:` additions (list name → words), validated."""
+    from toollint.catalog.vocabulary import VocabularyError, validate
+
+    if not isinstance(data, dict) or "vocabulary" not in data:
+        return {}
+    try:
+        return validate(data["vocabulary"], str(path))
+    except VocabularyError as exc:
+        raise RulebookError(str(exc)) from None
+
+
 def _parse_pack_data(data: Any, path: Path) -> tuple[tuple[str, ...], tuple[RuleSpec, ...]]:
     if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
         raise RulebookError(f"{path}: a rule file needs a top-level `rules:` list")
-    unknown = sorted(set(data) - {"rules", "extends", "description"})
+    unknown = sorted(set(data) - {"rules", "extends", "description", "vocabulary"})
     if unknown:
-        raise RulebookError(f"{path}: unknown key `{unknown[0]}` (expected `rules`, `extends`, `description`)")
+        raise RulebookError(
+            f"{path}: unknown key `{unknown[0]}` (expected `rules`, `extends`, `description`, `vocabulary`)"
+        )
     extends = data.get("extends") or ()
     extends = (extends,) if isinstance(extends, str) else tuple(extends)
     return extends, tuple(parse_rule(entry, str(path)) for entry in data["rules"])
@@ -210,6 +224,7 @@ class Rulebook:
         self.by_code: dict[str, RuleSpec] = {}
         self.by_name: dict[str, RuleSpec] = {}
         self.presets = dict(presets)
+        self.vocabulary: dict[str, tuple[str, ...]] = {}  # words rule packs add to the judgement vocabulary
         for rule in rules:
             self.add(rule)
 
@@ -238,8 +253,12 @@ class Rulebook:
         )
 
     def with_pack(self, path: Path) -> tuple[Rulebook, tuple[str, ...], frozenset[str]]:
-        extends, rules = parse_pack(path)
+        data = _read_yaml(path)
+        extends, rules = _parse_pack_data(data, path)
         book = Rulebook(self.by_code.values(), self.presets)
+        book.vocabulary = dict(self.vocabulary)
+        for key, words in _pack_vocabulary(data, path).items():
+            book.vocabulary[key] = book.vocabulary.get(key, ()) + words
         for rule in rules:
             book.add(rule)
         return book, extends, frozenset(r.code for r in rules)
@@ -256,7 +275,8 @@ def _read_catalog(directory: Path, paths: list[Path]) -> dict[str, Any]:
 @lru_cache(maxsize=4)
 def load_builtin(directory: Path | None = None) -> Rulebook:
     directory = directory or builtin_rules_dir()
-    rule_files = sorted(directory.glob("*.yaml"))
+    # the judgement vocabulary sits beside the rules but is no rule file (toollint.catalog.vocabulary reads it)
+    rule_files = sorted(p for p in directory.glob("*.yaml") if not p.name.startswith("vocabulary"))
     preset_files = sorted((directory / "presets").glob("*.yaml"))
     catalog = _read_catalog(directory, rule_files + preset_files)
     rules: list[RuleSpec] = []

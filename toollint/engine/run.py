@@ -309,7 +309,7 @@ def _dispatch(
     """Toolset and prompt rules, which look across files."""
     for rule, check in checks:
         if rule.target in targets:
-            base = RuleContext(settings.options.get(rule.code, {}), settings.targets)
+            base = RuleContext(settings.options.get(rule.code, {}), settings.targets, vocabulary=settings.vocabulary)
             for subject, context, path, pointer in _subjects(rule.target, catalog, base):
                 _apply(rule, check, subject, context, path, pointer, collector)
 
@@ -345,7 +345,7 @@ class _ToolChecker:
         self.settings = settings
         self.documents = documents
         self.tool_checks = [
-            (r, c, RuleContext(settings.options.get(r.code, {}), settings.targets))
+            (r, c, RuleContext(settings.options.get(r.code, {}), settings.targets, vocabulary=settings.vocabulary))
             for r, c in checks
             if r.target == "tool"
         ]
@@ -364,7 +364,7 @@ class _ToolChecker:
                 parameters = tool.parameters
                 if parameters:
                     for rule, check, options in self.parameter_checks:
-                        context = RuleContext(options, targets, tool)
+                        context = RuleContext(options, targets, tool, vocabulary=self.settings.vocabulary)
                         _apply_each(rule, check, parameters, context, path, collector, on_write)
             diagnostics += collector.resolve()
             collector.raw.clear()
@@ -434,10 +434,10 @@ def _unflatten(flat: tuple[list[tuple[Any, ...]], bool]) -> tuple[list[Diagnosti
 def _subjects(target: str, catalog: Catalog, base: RuleContext) -> Iterator[tuple[Any, RuleContext, str, Pointer]]:
     if target == "toolset":
         for agent in catalog.agents:
-            yield agent, RuleContext(base.options, base.targets, agent=agent), "", ()
+            yield agent, RuleContext(base.options, base.targets, agent=agent, vocabulary=base.vocabulary), "", ()
     elif target == "prompt":
         for agent in catalog.agents:
-            context = RuleContext(base.options, base.targets, agent=agent)
+            context = RuleContext(base.options, base.targets, agent=agent, vocabulary=base.vocabulary)
             for prompt in agent.prompts:
                 yield prompt, context, prompt.path, prompt.pointer
 

@@ -17,6 +17,7 @@ from functools import cache
 from typing import Any
 
 import libcst as cst
+import libcst.matchers as match
 
 from toollint.diagnostics import Pointer, Span
 from toollint.loading.python.document import PROMPT_KEYWORDS, PROMPT_NAME, TOOL_KEYS
@@ -389,6 +390,8 @@ class _Visitor:
                 value = self._annotations(annotations.value, pointer + ("annotations",))
                 if value is not None:
                     tool["annotations"] = value
+            if _elicits(fn):  # asking the user through MCP elicitation before acting is an approval gate
+                tool["x-toollint"] = {"approval": "human"}
         elif framework == "langchain":
             tool = {"name": name, "description": description or "", "parameters": schema}
         else:
@@ -729,3 +732,8 @@ def strict_schema(schema: Any) -> Any:
         return node
 
     return visit(schema)
+
+
+def _elicits(fn: cst.FunctionDef) -> bool:
+    """True when the tool's body calls `<ctx>.elicit(...)`, the MCP way to ask the user before going on."""
+    return bool(match.findall(fn.body, match.Call(func=match.Attribute(attr=match.Name("elicit")))))
