@@ -106,6 +106,8 @@ class Collector:
         on_write_tool: bool = False,
         severity: Severity | None = None,
     ) -> None:
+        if severity is None:
+            severity = violation.severity
         self.raw.append((rule, violation, violation.path or default_path, on_write_tool, severity))
 
     def span(self, path: str, violation: Violation) -> Span:
