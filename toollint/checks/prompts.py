@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from toollint.catalog.model import Prompt, Tool
-from toollint.catalog.prompt_parts import Block, Call, Mention, PromptParts, is_placeholder
+from toollint.catalog.prompt_parts import Block, Call, PromptParts, is_placeholder
 from toollint.checks.constraints import is_instance, list_at, types_of
 from toollint.diagnostics import Pointer, Severity, Violation
 from toollint.lazy_pattern import lazy_compile
@@ -68,7 +68,7 @@ def _closest(name: str, names: Any, agent: Any = None) -> str:
     scored = [
         (_word_similarity(words, name_words(c)), difflib.SequenceMatcher(None, name, c).ratio(), c) for c in candidates
     ]
-    scored = [s for s in scored if s[0] >= 0.5]
+    scored = [s for s in scored if s[0] >= 0.6]
     if not scored:
         return ""
     return f"; did you mean `{max(scored)[2]}`?"
@@ -81,13 +81,19 @@ def unknown_tool_reference(prompt: Prompt, ctx: RuleContext) -> Iterator[Violati
     tools = _tools(ctx)
     if not tools:
         return  # without the agent's tools nothing can be judged
-    vocabulary = ctx.agent.vocabulary if ctx.agent is not None else frozenset()
+    agent = ctx.agent
+    if agent is not None and agent.assumed and not _names_a_tool(prompt, tools):
+        return  # tools from a folder above, none of which the prompt names: it may be written for others
+    vocabulary = agent.vocabulary if agent is not None else frozenset()
+    code_names = agent.code_names if agent is not None else frozenset()
     reported: set[tuple[str, int]] = set()
     text = prompt.text
     for reference in parts(prompt).references:
         name = reference.name
         if name in tools or name in vocabulary:
             continue  # a parameter, field or enum value of the agent's tools is TP007's business
+        if name in code_names:
+            continue  # defined in the project's code: maybe a tool the loader could not read
         line = text.count("\n", 0, reference.start)
         if (name, line) in reported:
             continue  # one finding per name and line
@@ -99,6 +105,10 @@ def unknown_tool_reference(prompt: Prompt, ctx: RuleContext) -> Iterator[Violati
             offsets=(reference.start, max(reference.end, reference.start + 1)),
             severity=None if reference.strong else Severity.WARNING,
         )
+
+
+def _names_a_tool(prompt: Prompt, tools: dict[str, Tool]) -> bool:
+    return any(m.name in tools for m in parts(prompt).mentions)
 
 
 # ---- TP002 vague-tool-reference ---------------------------------------------------------------------------
@@ -124,16 +134,17 @@ def vague_tool_reference(prompt: Prompt, ctx: RuleContext) -> Iterator[Violation
         return  # with no toolset there is nothing to name instead
     prompt_parts = parts(prompt)
     text = prompt_parts.text
-    names_a_tool = any(m.name in tools for m in prompt_parts.mentions)
+    names_a_tool = _names_a_tool(prompt, tools)
+    if ctx.agent is not None and ctx.agent.assumed and not names_a_tool:
+        return  # tools from a folder above that the prompt never names: which tools it means is unknown
     for match in _CATEGORY.finditer(text):
         category = match.group("category")
         words = category.lower().split()
-        if any(w in NOT_A_CATEGORY for w in words) or category in tools or prompt_parts.in_fence(match.start()):
-            continue
-        if _AMONG.search(text, max(0, match.start() - 20), match.start()):
+        if any(w in NOT_A_CATEGORY or w.endswith("ed") for w in words) or category in tools:
+            continue  # "the available tools", "the filtered tools": which tools, not what kind
+        if prompt_parts.in_fence(match.start()) or _AMONG.search(text, max(0, match.start() - 20), match.start()):
             continue  # "among the most ... tools you have": praise, not a reference
-        sentence = _sentence_around(prompt_parts, match.start())
-        if "`" in sentence or _NAMED_RIGHT_THERE.match(text, match.end()):
+        if "`" in _paragraph_around(text, match.start()) or _NAMED_RIGHT_THERE.match(text, match.end()):
             continue  # the tools are named right there
         shown = ", ".join(f"`{n}`" for n in _related(category, tools)[:4])
         yield Violation(
@@ -144,6 +155,13 @@ def vague_tool_reference(prompt: Prompt, ctx: RuleContext) -> Iterator[Violation
             # the prompt names none of the tools anywhere: the category is all the model has to go on
             severity=None if not names_a_tool else Severity.WARNING,
         )
+
+
+def _paragraph_around(text: str, offset: int) -> str:
+    start = text.rfind("\n\n", 0, offset)
+    end = text.find("\n\n", offset)
+    start = max(start + 1 if start >= 0 else 0, offset - 300)  # a prompt without blank lines is not one paragraph
+    return text[start : min(end if end >= 0 else len(text), offset + 300)]
 
 
 def _sentence_around(prompt_parts: PromptParts, offset: int) -> str:

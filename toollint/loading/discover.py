@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import NamedTuple
 
 from toollint.loading.document import KIND_BY_SUFFIX
+from toollint.loading.ignored import Ignored
 
 PRUNED_DIRECTORIES = frozenset({"node_modules", "__pycache__", "venv", "site-packages", "build", "dist", "htmlcov"})
-# Project documentation is not a prompt; it is checked only when named explicitly.
+# Project documentation is not a prompt; it is checked only when named explicitly. Text files named like
+# documentation are passed on, so that `check -v` can say why they were skipped (engine.run.load_paths).
 DOCUMENTATION_FILES = ("README*", "CHANGELOG*", "CONTRIBUTING*", "LICENSE*", "CODE_OF_CONDUCT*", "SECURITY*")
 
 
@@ -59,23 +61,29 @@ def discover(paths: Iterable[Path], exclude: tuple[str, ...] = (), root: Path | 
                 seen.add(key)
                 yield Candidate(given, explicit=True)
             continue
+        ignored = Ignored(given)
         for folder, dirnames, filenames in os.walk(given):
             here = Path(folder)
             real_folder = os.path.realpath(folder)  # once per folder; each file then costs one lstat, not one per part
             dirnames[:] = sorted(
-                d for d in dirnames if not d.startswith(".") and d not in PRUNED_DIRECTORIES and not excluded(here / d)
+                d
+                for d in dirnames
+                if not d.startswith(".")
+                and d not in PRUNED_DIRECTORIES
+                and not excluded(here / d)
+                and os.path.join(real_folder, d) not in ignored
             )
             for name in sorted(filenames):
                 suffix = os.path.splitext(name)[1].lower()
                 if suffix not in KIND_BY_SUFFIX:
                     continue
-                if name.startswith(".") or is_documentation(name):
+                if name.startswith(".") or (is_documentation(name) and KIND_BY_SUFFIX[suffix] != "text"):
                     continue
                 path = here / name
                 key = Path(os.path.join(real_folder, name))
                 if os.path.islink(key):
                     key = key.resolve()
-                if key in seen or excluded(path):
+                if key in seen or excluded(path) or str(key) in ignored:
                     continue
                 seen.add(key)
                 yield Candidate(path, explicit=False)
