@@ -177,6 +177,8 @@ def test_agents_split_the_toolset(tmp_path: Path) -> None:
         "- name: search\n  description: Look up the record by its id and return it.\n  input_schema: {type: object}\n"
     )
     write(tmp_path, {"a/tools.yaml": tool, "b/tools.yaml": tool})
+    assert check(tmp_path) == []  # without config, each folder of tools is a toolset of its own (DESIGN §1)
+    write(tmp_path, {".toollint.yaml": "agents:\n  both: {tools: ['a/*', 'b/*'], prompts: []}\n"})
     assert [c for _, c, _ in check(tmp_path)] == ["TN004"]
     write(tmp_path, {".toollint.yaml": "agents:\n  a: {tools: ['a/*']}\n  b: {tools: ['b/*'], prompts: ['b/*.md']}\n"})
     assert check(tmp_path) == []

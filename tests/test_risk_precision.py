@@ -290,3 +290,9 @@ def test_confirmation_through_mcp_elicitation_is_an_approval_gate() -> None:
     )
     found = lint({"server.py": source}, select=("TR002",)).diagnostics
     assert [d.message.split("`")[1] for d in found] == ["delete_track"]
+
+
+def test_a_users_own_data_described_is_not_an_access_rule() -> None:
+    described = "Get details of the signed-in user. Use it when a request is about the user's own profile."
+    assert not messages([anthropic("get_me", described)], "TR005")
+    assert messages([anthropic("list_rows", "List rows. Returns only the user's own records.")], "TR005")

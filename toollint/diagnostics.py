@@ -40,7 +40,8 @@ Anchor = Literal["value", "key"]
 class Violation(NamedTuple):
     """What a rule yields: where (a pointer, or character offsets in a prompt) and what is wrong.
 
-    A rule never knows line numbers or its own severity; the engine adds both.
+    A rule never knows line numbers; the engine adds them, and the severity, which a rule may only lower or
+    raise per finding when its evidence is weaker or stronger than usual (a config severity still wins).
     `path` is only needed by rules that look across files (toolset and prompt rules).
     """
 
@@ -50,6 +51,8 @@ class Violation(NamedTuple):
     anchor: Anchor = "value"
     offsets: tuple[int, int] | None = None
     related: tuple[tuple[str, Pointer], ...] = ()  # other places the message refers to, as (path, pointer)
+    # the severity this finding has unless the config sets the rule's: for rules whose evidence varies in strength
+    severity: Severity | None = None
 
 
 class Span(NamedTuple):

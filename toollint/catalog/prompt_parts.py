@@ -18,32 +18,70 @@ from toollint.catalog.model import Prompt
 from toollint.diagnostics import Pointer
 from toollint.lazy_pattern import lazy_compile
 
-TEMPLATE = lazy_compile(r"\{\{.*?\}\}|\{%.*?%\}|\$\{[^}\n]*\}|\{\{\{.*?\}\}\}", re.DOTALL)
 PLACEHOLDER_MARK = "\u2063"  # invisible separator: no real example value contains it
+# Jinja/Handlebars openers and their closers, longest first; `${x}` ends at the line's first `}`
+_TEMPLATE_PAIRS = (("{{{", "}}}"), ("{{", "}}"), ("{%", "%}"), ("{#", "#}"))
 _FENCE = lazy_compile(
     r"^(?P<indent>[ \t]*)(?P<fence>```+|~~~+)[ \t]*(?P<lang>[\w+-]*)[^\n]*\n(?P<body>.*?)^(?P=indent)(?P=fence)[ \t]*$",
     re.DOTALL | re.MULTILINE,
 )
 _CALL_SYNTAX = lazy_compile(r"^\s*(?P<name>[A-Za-z_][\w.-]*)\s*\((?P<args>.*)\)\s*;?\s*$", re.DOTALL)
-_IDENTIFIER = r"[A-Za-z_][\w.-]*[A-Za-z0-9_]"
-_BACKTICKED = lazy_compile(r"`(?P<name>" + _IDENTIFIER + r")(?:\(\))?`")
-_CALLED = lazy_compile(r"(?<![\w.])(?P<name>[A-Za-z_][\w.]*_[\w.]*)\((?!\))")
-# A sentence ends at punctuation, a blank line or a list item; Markdown wraps lines inside sentences.
+# A backticked identifier, optionally with call parentheses: `get_order`, `get_order()`, `get_order(id)`.
+# One quantifier per run of name characters, so a long run of `_` costs linear time.
+_BACKTICKED = lazy_compile(r"`(?P<name>[A-Za-z_][\w.-]*)(?P<call>\([^`()\n]{0,200}\))?`")
+_CALLED = lazy_compile(r"(?<![\w.`])(?P<name>[A-Za-z_][\w.]*)\((?!\))")
 # "call HANDOVER function", "use the send_invoice tool": unquoted names that look like identifiers
 _PHRASED = lazy_compile(
-    r"\b(?:call|calls|calling|use|uses|using|invoke|run)\s+(?:the\s+)?(?P<name>[A-Za-z]\w*(?:_\w+|[A-Z]\w*))\s+(?:function|tool)\b",
+    r"\b(?:call|calls|calling|use|uses|using|invoke|invokes|run)\s+(?:the\s+)?(?P<name>[A-Za-z]\w*)\s+(?:function|tool)\b",
+    re.IGNORECASE,
 )
+# A sentence ends at punctuation, a blank line or a list item; Markdown wraps lines inside sentences.
 _SENTENCE = lazy_compile(r"(?:[^.!?\n]|\n(?![ \t]*(?:\n|[-*+][ \t]|\d+[.)][ \t])))+(?:[.!?]+|\n|$)")
+
+
+def _template_spans(text: str) -> list[tuple[int, int]]:
+    """Where template placeholders and control blocks are, found with `str.find` so that a long run of `{`
+    without closers costs linear time: when a closer is missing after one opener it is missing after all later."""
+    spans: list[tuple[int, int]] = []
+    for opener, closer in _TEMPLATE_PAIRS:
+        at = text.find(opener)
+        while at >= 0:
+            close = text.find(closer, at + len(opener))
+            if close < 0:
+                break
+            spans.append((at, close + len(closer)))
+            at = text.find(opener, close + len(closer))
+    at = text.find("${")
+    while at >= 0:
+        close = text.find("}", at + 2)
+        newline = text.find("\n", at + 2)
+        if close < 0:
+            break
+        if newline < 0 or close < newline:
+            spans.append((at, close + 1))
+        at = text.find("${", at + 2)
+    spans.sort(key=lambda s: (s[0], -s[1]))  # overlapping openers (`{{{`): the longest wins
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start < merged[-1][1]:
+            continue  # inside an earlier placeholder
+        merged.append((start, end))
+    return merged
 
 
 def neutralise(text: str) -> str:
     """Template placeholders become same-length strings of a mark character, quoted where JSON needs a value."""
-
-    def stand_in(match: re.Match[str]) -> str:
-        size = len(match.group(0))
-        return '"' + PLACEHOLDER_MARK * (size - 2) + '"' if size >= 2 else PLACEHOLDER_MARK * size
-
-    return TEMPLATE.sub(stand_in, text)
+    if "{" not in text:
+        return text
+    pieces: list[str] = []
+    last = 0
+    for start, end in _template_spans(text):
+        size = end - start
+        pieces.append(text[last:start])
+        pieces.append('"' + PLACEHOLDER_MARK * (size - 2) + '"' if size >= 2 else PLACEHOLDER_MARK * size)
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
 
 
 def is_placeholder(value: Any) -> bool:
@@ -51,11 +89,101 @@ def is_placeholder(value: Any) -> bool:
 
 
 class Mention(NamedTuple):
-    """A tool name used in prose: `get_order`, get_order(...), "the get_order tool"."""
+    """A name used in prose that may be a tool: `get_order`, get_order(...), "the get_order tool"."""
 
     name: str
     start: int
     end: int
+
+
+class Reference(NamedTuple):
+    """A mention the words around it make a tool reference: "call `x`", "the `x` tool", `x(...)`, a tool list.
+
+    `evidence` is the text that says so, quoted in messages; `strong` is explicit wording (a tool noun, a call
+    verb, a list introduced as tools), the rest is call syntax or "use `x`" with a tool-like name."""
+
+    name: str
+    start: int
+    end: int
+    evidence: str
+    strong: bool
+
+
+# vocabulary: tool-call verbs — a name they govern is a tool ("call `get_order`")
+CALL_VERBS = ("call", "calls", "calling", "called", "invoke", "invokes", "invoking", "invoked")
+# vocabulary: tool-use verbs — weaker, since "use `uv`" and "run `make`" name programs; only with tool-like names
+USE_VERBS = ("use", "uses", "using", "run", "runs", "running")
+# vocabulary: tool nouns — "the `x` tool", "the function `x`"
+TOOL_NOUNS = ("tool", "tools", "function", "functions")
+# vocabulary: nouns that say a name is not a tool ("the `id` parameter", "the `.env` file")
+NON_TOOL_NOUNS = (
+    "parameter",
+    "argument",
+    "arg",
+    "field",
+    "key",
+    "value",
+    "option",
+    "flag",
+    "file",
+    "folder",
+    "directory",
+    "command",
+    "variable",
+    "property",
+    "attribute",
+    "column",
+    "table",
+    "method",
+    "class",
+    "module",
+    "package",
+    "library",
+    "type",
+    "header",
+    "status",
+    "error",
+    "exception",
+    "section",
+    "tag",
+    "setting",
+    "event",
+    "role",
+)
+# vocabulary: connectives that carry a reference over to the next name ("call `a`, then `b`")
+CONNECTIVES = ("and", "or", "then", "and then", "or else", "followed by")
+
+_NOUN = "(?:" + "|".join(TOOL_NOUNS) + ")"
+_NOUN_AFTER = lazy_compile(r"\s+(?:the\s+)?" + _NOUN + r"\b", re.IGNORECASE)
+_NOUN_BEFORE = lazy_compile(r"\b" + _NOUN + r"(?:\s+(?:named|called))?\s*:?\s*$", re.IGNORECASE)
+_CALL_BEFORE = lazy_compile(r"\b(?:" + "|".join(CALL_VERBS) + r")\s+(?:the\s+|to\s+)?$", re.IGNORECASE)
+_USE_BEFORE = lazy_compile(r"\b(?:" + "|".join(USE_VERBS) + r")\s+(?:the\s+)?$", re.IGNORECASE)
+_CONNECTED = lazy_compile(
+    r"(?:^|,|/|\b(?:" + "|".join(c.replace(" ", r"\s+") for c in CONNECTIVES) + r"))\s*"
+    r"(?:(?:then\s+)?(?:" + "|".join(CALL_VERBS + USE_VERBS) + r")\s+)?(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_SENTENCE_END = lazy_compile(r"[.!?:;]\s|\n")
+_OTHER_NOUN_AFTER = lazy_compile(r"\s+(?:" + "|".join(NON_TOOL_NOUNS) + r")s?\b", re.IGNORECASE)
+_NOUN_WORD = lazy_compile(r"\b" + _NOUN + r"\b", re.IGNORECASE)
+# "Tools: `a`, `b`", "Available tools: `a`" — a label that introduces tools, then names so far
+_TOOLS_LABEL = lazy_compile(
+    r"^[ \t]*(?:[-*+][ \t]+)?(?:\*\*)?(?:[A-Za-z][\w ]{0,30}[ \t])?" + _NOUN + r"(?:\*\*)?[ \t]*:[ \t]*(?:\*\*)?[ \t]*"
+    r"(?:`[^`\n]{1,80}`[ \t]*(?:,|/|and|or)?[ \t]*)*$",
+    re.IGNORECASE,
+)
+_BULLET = lazy_compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(?:\*\*)?$")
+_ITEM = lazy_compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]")
+# the rest of a backticked name: call arguments and the closing backtick
+_TOKEN_END = lazy_compile(r"(?:\([^()`\n]{0,200}\))?`?")
+# snake_case, kebab-case or camelCase with two words at least: a name shaped like a tool, not `uv` or `make`
+_TOOL_SHAPED = lazy_compile(
+    r"^[A-Za-z][A-Za-z0-9]*(?:[_-][A-Za-z0-9]+)+$|^[a-z]+[A-Z][A-Za-z0-9]*$|^[A-Z][a-z0-9]+[A-Z][A-Za-z0-9]*$"
+)
+
+
+def tool_shaped(name: str) -> bool:
+    return bool(_TOOL_SHAPED.match(name))
 
 
 class Call(NamedTuple):
@@ -256,30 +384,138 @@ class PromptParts:
         return [(block, call) for block in self.blocks for call in _calls_in(block)]
 
     @cached_property
+    def text(self) -> str:
+        """The prompt with template placeholders and control blocks masked: they are never judged."""
+        return neutralise(self.prompt.text)
+
+    @cached_property
     def mentions(self) -> list[Mention]:
-        """Tool names in prose: backticked identifiers and `name(` calls, outside fenced blocks."""
-        text = self.prompt.text
-        found: dict[int, Mention] = {}
+        """Names that may be tools, in prose: backticked identifiers, `name(` calls, "the name tool"."""
+        return [Mention(name, start, end) for name, start, end, _ in self._candidates]
+
+    @cached_property
+    def _candidates(self) -> list[tuple[str, int, int, bool]]:
+        """(name, start, end, written as a call) outside fenced blocks, in order."""
+        text = self.text
+        found: dict[int, tuple[str, int, int, bool]] = {}
         for match in _BACKTICKED.finditer(text):
-            if not self.in_fence(match.start()):
-                found[match.start("name")] = Mention(match.group("name"), match.start("name"), match.end("name"))
+            name = match.group("name").rstrip(".-")
+            if name and not self.in_fence(match.start()):
+                start = match.start("name")
+                found[start] = (name, start, start + len(name), match.group("call") is not None)
         for match in _PHRASED.finditer(text):
-            if not self.in_fence(match.start()):
-                found.setdefault(
-                    match.start("name"), Mention(match.group("name"), match.start("name"), match.end("name"))
-                )
+            name = match.group("name")
+            if tool_shaped(name) or name.isupper():
+                found.setdefault(match.start("name"), (name, match.start("name"), match.end("name"), False))
         for match in _CALLED.finditer(text):
-            if not self.in_fence(match.start()):
-                found.setdefault(
-                    match.start("name"), Mention(match.group("name"), match.start("name"), match.end("name"))
-                )
-        return sorted(found.values(), key=lambda m: m.start)
+            name = match.group("name")
+            if "_" in name and not self.in_fence(match.start()):
+                found.setdefault(match.start("name"), (name, match.start("name"), match.end("name"), True))
+        return sorted(found.values(), key=lambda m: m[1])
+
+    @cached_property
+    def references(self) -> list[Reference]:
+        """The mentions that the words around them make tool references; everything else is not judged."""
+        text = self.text
+        found: list[Reference] = []
+        candidates = self._candidates
+        for index, (name, start, end, called) in enumerate(candidates):
+            evidence = self._evidence(name, start, end, called)
+            if (
+                evidence is None
+                and found
+                and index
+                and found[-1].start == candidates[index - 1][1]
+                and not self._other(end)
+            ):
+                # "call `a` to find the order and `b` to refund it": the second name has the first one's reading
+                between = text[found[-1].end : start].strip("`")
+                if len(between) <= 80 and not _SENTENCE_END.search(between) and _CONNECTED.search(between):
+                    evidence = (found[-1].evidence, found[-1].strong)
+            if evidence is None and index + 1 < len(candidates):
+                # "the `a` and `b` tools": the tool noun after the last name covers the others
+                following = candidates[index + 1]
+                between = text[end : following[1]].strip("`")
+                if len(between) <= 12 and _CONNECTED.fullmatch(between.strip()) and between.strip():
+                    evidence = self._evidence(*following)
+            if evidence is not None and "." not in name:
+                found.append(Reference(name, start, end, evidence[0], evidence[1]))
+        return found
+
+    def _evidence(self, name: str, start: int, end: int, called: bool) -> tuple[str, bool] | None:
+        """The words that make this mention a tool reference, and whether they are explicit."""
+        text = self.text
+        line_start = text.rfind("\n", 0, start) + 1
+        before = text[max(line_start, start - 40) : start].rstrip("`")
+        rest = text[end : end + 240]
+        closing = _TOKEN_END.match(rest)
+        after_at = end + (closing.end() if closing else 0)
+        noun = _NOUN_AFTER.match(text, after_at, after_at + 40)
+        quote_from = _word_start(text, start, line_start)
+        if self._other(end):
+            return None
+        if noun:
+            return _quote(text, quote_from, noun.end()), True
+        if _NOUN_BEFORE.search(before) or _CALL_BEFORE.search(before):
+            return _quote(text, quote_from, after_at), True
+        intro = self._list_intro(start, line_start)
+        if intro:
+            return f'listed under "{intro}"', True
+        if called and tool_shaped(name):
+            return f"`{name}(...)`", False
+        if _USE_BEFORE.search(before) and tool_shaped(name):
+            return _quote(text, quote_from, after_at), False
+        return None
+
+    def _other(self, end: int) -> bool:
+        """Followed by a noun that says the name is something else: "`id` parameter", "`.env` file"."""
+        closing = _TOKEN_END.match(self.text, end)
+        at = closing.end() if closing else end
+        return _OTHER_NOUN_AFTER.match(self.text, at, at + 40) is not None
+
+    def _list_intro(self, start: int, line_start: int) -> str:
+        """For a name on a "Tools: `a`, `b`" line or opening a list item under a line that introduces tools,
+        that line (shortened); else ""."""
+        text = self.text
+        head = text[line_start:start].removesuffix("`")
+        if _TOOLS_LABEL.match(head):
+            return head.split(":", 1)[0].strip(" \t-*+")[:60]
+        if not _BULLET.match(head):
+            return ""
+        at = line_start
+        for _ in range(60):  # a list longer than that has lost its heading
+            if at <= 0:
+                return ""
+            previous = text.rfind("\n", 0, at - 1) + 1
+            line = text[previous : at - 1]
+            at = previous
+            if not line.strip() or _ITEM.match(line) or line[:1] in " \t":
+                continue  # blank lines, other items and their continuation lines
+            heading = line.strip().strip("#*: ")
+            return heading[:60] if _NOUN_WORD.search(heading) else ""
+        return ""
 
     @cached_property
     def sentences(self) -> list[tuple[int, int, str]]:
-        text = self.prompt.text
+        text = self.text
         return [
             (m.start(), m.end(), m.group(0))
             for m in _SENTENCE.finditer(text)
             if m.group(0).strip() and not self.in_fence(m.start())
         ]
+
+
+def _word_start(text: str, start: int, line_start: int) -> int:
+    """Where the quoted evidence begins: up to three words before the name, within its line."""
+    at = start
+    for _ in range(3):
+        space = text.rfind(" ", line_start, max(line_start, at - 1))
+        if space < 0:
+            return line_start
+        at = space + 1
+    return at
+
+
+def _quote(text: str, start: int, end: int) -> str:
+    quoted = " ".join(text[start:end].split())
+    return quoted if len(quoted) <= 60 else "..." + quoted[-57:]

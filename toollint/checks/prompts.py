@@ -9,9 +9,9 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from toollint.catalog.model import Prompt, Tool
-from toollint.catalog.prompt_parts import Block, Call, Mention, PromptParts, is_placeholder
+from toollint.catalog.prompt_parts import Block, Call, PromptParts, is_placeholder
 from toollint.checks.constraints import is_instance, list_at, types_of
-from toollint.diagnostics import Pointer, Violation
+from toollint.diagnostics import Pointer, Severity, Violation
 from toollint.lazy_pattern import lazy_compile
 
 if TYPE_CHECKING:
@@ -34,56 +34,81 @@ def _tools(ctx: RuleContext) -> dict[str, Tool]:
     return ctx.agent.tools_by_name if ctx.agent is not None else {}
 
 
-def _closest(name: str, names: Any, agent: Any = None) -> str:
-    candidates = list(names)
-    if agent is not None and len(candidates) > 200:
-        # difflib against thousands of names is slow; names sharing a word with this one are the likely ones
-        from toollint.catalog.risk import words
+_WORD = lazy_compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 
-        shared = {n for w in words(name) for n in agent.names_by_word.get(w.rstrip("s"), ())}
-        candidates = sorted(shared) or [n for n in candidates if abs(len(n) - len(name)) <= 2][:200]
-    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.5)
-    return f"; did you mean `{close[0]}`?" if close else ""
+
+def name_words(name: str) -> tuple[str, ...]:
+    """`grep_search` → (grep, search); `SearchWeb` → (search, web); `getHTTPStatus` → (get, http, status)."""
+    return tuple(w.lower() for w in _WORD.findall(name))
+
+
+def _word_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
+    """Share of words the two names have in common, in any order, a word matching a close spelling of itself
+    (`inventori` ~ `inventory`); 0 when no word matches, so `grep` is never close to `reapply`."""
+    if not a or not b:
+        return 0.0
+    matched = 0.0
+    for word in a:
+        best = max(
+            (1.0 if word == other else difflib.SequenceMatcher(None, word, other).ratio() for other in b), default=0.0
+        )
+        if best >= 0.8:
+            matched += best
+    return 2 * matched / (len(a) + len(b))
+
+
+def _closest(name: str, names: Any, agent: Any = None) -> str:
+    """ "; did you mean `x`?" for the name most like this one word by word, or ""."""
+    candidates = [n for n in names if isinstance(n, str)]
+    if agent is not None and len(candidates) > 200:
+        # against thousands of names, only those sharing a word with this one can be close
+        shared = {n for w in name_words(name) for n in agent.names_by_word.get(w.rstrip("s"), ())}
+        candidates = sorted(shared)
+    words = name_words(name)
+    scored = [
+        (_word_similarity(words, name_words(c)), difflib.SequenceMatcher(None, name, c).ratio(), c) for c in candidates
+    ]
+    scored = [s for s in scored if s[0] >= 0.6]
+    if not scored:
+        return ""
+    return f"; did you mean `{max(scored)[2]}`?"
 
 
 # ---- TP001 unknown-tool-reference -------------------------------------------------------------------------
-
-_CALL_WORDS = lazy_compile(
-    r"\b(?:call|calls|calling|use|uses|using|invoke|invoking|run|with|via)\s+(?:the\s+)?(?:(?:tool|function)\s+)?$",
-    re.IGNORECASE,
-)
-_TOOL_WORD = lazy_compile(r"^`?(?:\(\))?`?\s+(?:tool|function)s?\b", re.IGNORECASE)
-_BULLET = lazy_compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+$")
-
-
-def _is_tool_reference(prompt: Prompt, mention: Mention) -> bool:
-    text = prompt.text
-    before = text[max(0, mention.start - 30) : mention.start].rstrip("`")
-    after = text[mention.end : mention.end + 20]
-    line_start = text.rfind("\n", 0, mention.start) + 1
-    return bool(
-        after.startswith("(")
-        or _CALL_WORDS.search(before)
-        or _TOOL_WORD.match(after)
-        or _BULLET.match(text[line_start : mention.start].rstrip("`"))
-    )
 
 
 def unknown_tool_reference(prompt: Prompt, ctx: RuleContext) -> Iterator[Violation]:
     tools = _tools(ctx)
     if not tools:
-        return
-    for mention in parts(prompt).mentions:
-        if mention.name in tools or not _is_tool_reference(prompt, mention):
-            continue
-        if ctx.agent is not None and mention.name in ctx.agent.vocabulary:
-            continue
-        yield at_offsets(
-            prompt,
-            mention.start,
-            mention.end,
-            f"`{mention.name}` is not a tool of this agent{_closest(mention.name, tools, ctx.agent)}",
+        return  # without the agent's tools nothing can be judged
+    agent = ctx.agent
+    if agent is not None and agent.assumed and not _names_a_tool(prompt, tools):
+        return  # tools from a folder above, none of which the prompt names: it may be written for others
+    vocabulary = agent.vocabulary if agent is not None else frozenset()
+    code_names = agent.code_names if agent is not None else frozenset()
+    reported: set[tuple[str, int]] = set()
+    text = prompt.text
+    for reference in parts(prompt).references:
+        name = reference.name
+        if name in tools or name in vocabulary:
+            continue  # a parameter, field or enum value of the agent's tools is TP007's business
+        if name in code_names:
+            continue  # defined in the project's code: maybe a tool the loader could not read
+        line = text.count("\n", 0, reference.start)
+        if (name, line) in reported:
+            continue  # one finding per name and line
+        reported.add((name, line))
+        yield Violation(
+            prompt.pointer,
+            f'`{name}` is called like a tool here ("{reference.evidence}") but is not a tool of this agent'
+            f"{_closest(name, tools, ctx.agent) or '; name one of its tools or add the tool'}",
+            offsets=(reference.start, max(reference.end, reference.start + 1)),
+            severity=None if reference.strong else Severity.WARNING,
         )
+
+
+def _names_a_tool(prompt: Prompt, tools: dict[str, Tool]) -> bool:
+    return any(m.name in tools for m in parts(prompt).mentions)
 
 
 # ---- TP002 vague-tool-reference ---------------------------------------------------------------------------
@@ -91,29 +116,71 @@ def unknown_tool_reference(prompt: Prompt, ctx: RuleContext) -> Iterator[Violati
 _CATEGORY = lazy_compile(
     r"\b(?:the|our|your|its)\s+(?P<category>[a-z][a-z-]+(?:\s+[a-z][a-z-]+)?)\s+tools\b", re.IGNORECASE
 )
-_GENERIC = frozenset(
+# vocabulary: words that do not make a tool category ("the available tools", "the most powerful tools")
+NOT_A_CATEGORY = frozenset(
     "available following listed above below other same provided given relevant appropriate right these those all "
-    "two three four five several many few necessary required mcp".split()
+    "two three four five several many few necessary required mcp most more best powerful useful new existing "
+    "own standard built-in builtin dedicated specialized specialised specific proper correct wrong different "
+    "various multiple remaining corresponding respective individual custom external internal native default "
+    "registered enabled allowed permitted supported appropriate additional extra underlying same".split()
 )
+_AMONG = lazy_compile(r"\b(?:among|one\s+of|of\s+all)\s+$", re.IGNORECASE)
+_NAMED_RIGHT_THERE = lazy_compile(r"^\s*(?:\(|:|,?\s*(?:like|such\s+as|e\.g\.|including|namely))")
 
 
 def vague_tool_reference(prompt: Prompt, ctx: RuleContext) -> Iterator[Violation]:
     tools = _tools(ctx)
-    for match in _CATEGORY.finditer(prompt.text):
+    if not tools:
+        return  # with no toolset there is nothing to name instead
+    prompt_parts = parts(prompt)
+    text = prompt_parts.text
+    names_a_tool = _names_a_tool(prompt, tools)
+    if ctx.agent is not None and ctx.agent.assumed and not names_a_tool:
+        return  # tools from a folder above that the prompt never names: which tools it means is unknown
+    for match in _CATEGORY.finditer(text):
         category = match.group("category")
         words = category.lower().split()
-        if any(w in _GENERIC for w in words) or category in tools or parts(prompt).in_fence(match.start()):
-            continue
-        yield at_offsets(
-            prompt,
-            match.start(),
-            match.end(),
+        if any(w in NOT_A_CATEGORY or w.endswith("ed") for w in words) or category in tools:
+            continue  # "the available tools", "the filtered tools": which tools, not what kind
+        if prompt_parts.in_fence(match.start()) or _AMONG.search(text, max(0, match.start() - 20), match.start()):
+            continue  # "among the most ... tools you have": praise, not a reference
+        if "`" in _paragraph_around(text, match.start()) or _NAMED_RIGHT_THERE.match(text, match.end()):
+            continue  # the tools are named right there
+        shown = ", ".join(f"`{n}`" for n in _related(category, tools)[:4])
+        yield Violation(
+            prompt.pointer,
             f'"{match.group(0)}" names a category, not tools: the model fills the gap with tools it invents; '
-            "name the tools ("
-            + ", ".join(f"`{n}`" for n in list(tools)[:4])
-            + (", ..." if len(tools) > 4 else "")
-            + ")",
+            f"name the tools ({shown})",
+            offsets=(match.start(), match.end()),
+            # the prompt names none of the tools anywhere: the category is all the model has to go on
+            severity=None if not names_a_tool else Severity.WARNING,
         )
+
+
+def _paragraph_around(text: str, offset: int) -> str:
+    start = text.rfind("\n\n", 0, offset)
+    end = text.find("\n\n", offset)
+    start = max(start + 1 if start >= 0 else 0, offset - 300)  # a prompt without blank lines is not one paragraph
+    return text[start : min(end if end >= 0 else len(text), offset + 300)]
+
+
+def _sentence_around(prompt_parts: PromptParts, offset: int) -> str:
+    for start, end, sentence in prompt_parts.sentences:
+        if start <= offset < end:
+            return sentence
+    return ""
+
+
+def _related(category: str, tools: dict[str, Tool]) -> list[str]:
+    """The tools whose name or description shares a word with the category, else all of them."""
+    words = {w.rstrip("s") for w in category.lower().replace("-", " ").split()}
+    related = [
+        n
+        for n, t in tools.items()
+        if words & {w.rstrip("s") for w in name_words(n)}
+        or (isinstance(t.description, str) and any(w in t.description.lower() for w in words))
+    ]
+    return related or list(tools)
 
 
 _NEGATED = lazy_compile(r"\b(?:do\s+not|don'?t|never|not|no|avoid|instead\s+of)\b[^.]{0,40}$", re.IGNORECASE)
@@ -121,36 +188,56 @@ _NEGATED = lazy_compile(r"\b(?:do\s+not|don'?t|never|not|no|avoid|instead\s+of)\
 
 # ---- TP003 unbounded-loop-instruction ---------------------------------------------------------------------
 
-_LOOP = lazy_compile(
-    r"\b(?:research|investigate|explore|search|look)\w*\s+(?:\w+\s+){0,4}?(?:fully|thoroughly|exhaustively|comprehensively|completely)\b"
-    r"|\b(?:keep|continue)\s+(?:going|searching|calling|looking|trying|researching)\b"
-    r"|\bnever\s+stop\b|\bdon'?t\s+stop\b|\bdo\s+not\s+stop\b|\buntil\s+you\s+(?:have\s+)?(?:found|exhausted|covered)\s+(?:every|all)"
-    r"|\bas\s+many\s+(?:tool\s+)?calls\s+as\s+(?:you\s+)?(?:need|needed|necessary|possible)\b|\bleave\s+no\s+stone\s+unturned\b",
-    re.IGNORECASE,
+# vocabulary: loop phrases — instructions that reward open-ended tool use
+LOOP_PHRASES = (
+    r"\b(?:research|investigate|explore|search|look)\w*\s+(?:\w+\s+){0,4}?(?:fully|thoroughly|exhaustively|comprehensively|completely)\b",
+    r"\b(?:keep|continue)\s+(?:going|searching|calling|looking|trying|researching)\b",
+    r"\bnever\s+stop\b",
+    r"\bdon'?t\s+stop\b(?!\s+(?:to|and|for)\b)",
+    r"\bdo\s+not\s+stop\b(?!\s+(?:to|and|for)\b)",
+    r"\buntil\s+you\s+(?:have\s+)?(?:found|exhausted|covered)\s+(?:every|all)",
+    r"\bas\s+many\s+(?:tool\s+)?calls\s+as\s+(?:you\s+)?(?:need|needed|necessary|possible)\b",
+    r"\bleave\s+no\s+stone\s+unturned\b",
 )
-_STOP = lazy_compile(
-    r"\bstop\s+(?:as\s+soon\s+as|when|once|after|if)\b|\bas\s+soon\s+as\s+you\s+(?:have|know|can)\b|\bonce\s+you\s+have\b"
-    r"|\b(?:at\s+most|no\s+more\s+than|maximum\s+of|up\s+to|limit\s+of|more\s+than)\s+\d+\s+(?:tool\s+)?(?:calls?|steps?|searches|lookups|requests|tools?)\b"
-    r"|\bnot\s+required\b|\bis\s+enough\b|\bthen\s+(?:answer|respond|stop)\b",
-    re.IGNORECASE,
+# vocabulary: stop conditions and call caps, anywhere in the prompt
+STOP_PHRASES = (
+    r"\bstop\s+(?:as\s+soon\s+as|when|once|after|if)\b",
+    r"\bas\s+soon\s+as\s+you\s+(?:have|know|can)\b",
+    r"\bonce\s+you\s+have\b",
+    r"\b(?:at\s+most|no\s+more\s+than|maximum\s+of|up\s+to|limit\s+of|more\s+than)\s+\d+\s+(?:tool\s+)?(?:calls?|steps?|searches|lookups|requests|tools?|iterations|attempts|turns)\b",
+    r"\bnot\s+required\b",
+    r"\bis\s+enough\b",
+    r"\bthen\s+(?:answer|respond|stop)\b",
 )
+# vocabulary: stop conditions in the loop's own sentence ("keep going until the request is resolved")
+SENTENCE_STOP_PHRASES = (
+    r"\buntil\b(?!\s+you\s+(?:have\s+)?(?:found|exhausted|covered)\s+(?:every|all))",
+    r"\bwhen\s+(?:you\s+are|you're)\s+(?:done|finished|confident)\b",
+    r"\bonce\b",
+)
+_LOOP = lazy_compile("|".join(LOOP_PHRASES), re.IGNORECASE)
+_STOP = lazy_compile("|".join(STOP_PHRASES), re.IGNORECASE)
+_SENTENCE_STOP = lazy_compile("|".join(SENTENCE_STOP_PHRASES), re.IGNORECASE)
 
 
 def unbounded_loop_instruction(prompt: Prompt, ctx: RuleContext) -> Iterator[Violation]:
-    text = prompt.text
-    loop = next(
-        (m for m in _LOOP.finditer(text) if not _NEGATED.search(text[text.rfind("\n", 0, m.start()) + 1 : m.start()])),
-        None,
-    )
-    if loop is None or _STOP.search(text) or parts(prompt).in_fence(loop.start()):
+    prompt_parts = parts(prompt)
+    text = prompt_parts.text
+    if _STOP.search(text):
         return
-    yield at_offsets(
-        prompt,
-        loop.start(),
-        loop.end(),
-        f'"{loop.group(0)}" has no stop condition or call cap anywhere in the prompt; say when to stop '
-        '("as soon as you have X") and how many calls at most',
-    )
+    for match in _LOOP.finditer(text):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        if _NEGATED.search(text[line_start : match.start()]) or prompt_parts.in_fence(match.start()):
+            continue
+        if _SENTENCE_STOP.search(_sentence_around(prompt_parts, match.start())):
+            continue  # the same sentence says when to stop
+        yield Violation(
+            prompt.pointer,
+            f'"{match.group(0)}" has no stop condition or call cap anywhere in the prompt; say when to stop '
+            '("as soon as you have X") and how many calls at most',
+            offsets=(match.start(), match.end()),
+        )
+        return
 
 
 # ---- TP004 retry-instruction-on-write-tool ----------------------------------------------------------------
@@ -218,17 +305,74 @@ def _value_problems(value: Any, schema: Any, at: Pointer, depth: int = 0) -> Ite
         ):
             yield at, f"{value} is {'below the minimum' if bound == 'minimum' else 'above the maximum'} {limit}"
     pattern = schema.get("pattern")
-    if isinstance(pattern, str) and isinstance(value, str):
-        try:
-            if not re.search(pattern, value):
-                yield at, f'"{value[:40]}" does not match the pattern `{pattern}`'
-        except re.error:
-            pass
+    if isinstance(pattern, str) and isinstance(value, str) and pattern_mismatch(pattern, value):
+        yield at, f'"{value[:40]}" does not match the pattern `{pattern[:80]}`'
     if isinstance(value, dict):
         yield from _object_problems(value, schema, at, depth + 1)
     elif isinstance(value, list) and isinstance(schema.get("items"), dict):
         for index, item in enumerate(value):
             yield from _value_problems(item, schema["items"], at + (index,), depth + 1)
+
+
+MAX_PATTERN_LENGTH = 500
+MAX_MATCHED_LENGTH = 500  # example values longer than this are not matched against a schema's pattern
+
+
+def pattern_mismatch(pattern: str, value: str) -> bool:
+    """Whether `value` certainly fails the schema's `pattern`. Python's `re` backtracks, and a pattern is
+    user input: only patterns whose matching time is at most quadratic in the value (no repeat inside a
+    repeat, no alternation under a repeat, no backreference, at most two unbounded repeats) are run, and only
+    on short values. Anything else is not judged, so no pattern can stall a run."""
+    if len(pattern) > MAX_PATTERN_LENGTH or len(value) > MAX_MATCHED_LENGTH:
+        return False
+    compiled = _bounded_pattern(pattern)
+    return compiled is not None and compiled.search(value) is None
+
+
+@lru_cache(maxsize=512)
+def _bounded_pattern(pattern: str) -> re.Pattern[str] | None:
+    try:
+        from re import _parser as sre_parse  # type: ignore[attr-defined]
+    except ImportError:  # Python 3.10
+        import sre_parse  # type: ignore[no-redef]
+    try:
+        parsed = sre_parse.parse(pattern)
+        compiled = re.compile(pattern)
+    except (re.error, RecursionError, OverflowError, ValueError):
+        return None
+    unbounded = [0]
+    if not _linear_enough(parsed, False, unbounded, sre_parse) or unbounded[0] > 2:
+        return None
+    return compiled
+
+
+def _linear_enough(items: Any, under_repeat: bool, unbounded: list[int], sre_parse: Any) -> bool:
+    """False for constructs whose backtracking can explode: a repeat or alternation under a repeat, backrefs."""
+    constants = sre_parse
+    for op, argument in items:
+        name = str(op)
+        if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            low, high, sub = argument
+            if under_repeat and high != low:
+                return False
+            if high == constants.MAXREPEAT or high > 100:
+                unbounded[0] += 1
+            if not _linear_enough(sub, under_repeat or high > 1, unbounded, sre_parse):
+                return False
+        elif name == "BRANCH":
+            if under_repeat:
+                return False
+            if not all(_linear_enough(branch, under_repeat, unbounded, sre_parse) for branch in argument[1]):
+                return False
+        elif name == "SUBPATTERN":
+            if not _linear_enough(argument[-1], under_repeat, unbounded, sre_parse):
+                return False
+        elif name in ("ASSERT", "ASSERT_NOT"):
+            if not _linear_enough(argument[1], True, unbounded, sre_parse):
+                return False
+        elif name in ("GROUPREF", "GROUPREF_EXISTS", "ATOMIC_GROUP"):
+            return False
+    return True
 
 
 def _object_problems(

@@ -33,7 +33,8 @@ def _authorization(roles: frozenset[str]) -> re.Pattern[str]:
         rf"|\bonly\s+(?:if|when)\s+the\s+(?:user|caller|requester)\s+(?:is|has)\s+(?:an?\s+|the\s+)?(?:{role}|permission|"
         r"access|authori[sz]ation|rights?)\b"
         rf"|\b(?:restricted|limited)\s+to\s+(?:the\s+)?(?:{role}|user\b|owner|users\s+who|callers?\s+who)"
-        r"|\b(?:user|caller|customer|requester|client)'s\s+own\b|\b(?:users|callers|customers)'\s+own\b"
+        # "the user's own profile" describes what a tool returns; "only the user's own records" restricts it
+        r"|\bonly\b[^.]{0,40}\b(?:(?:user|caller|customer|requester|client)'s|(?:users|callers|customers)')\s+own\b"
         r"|\bonly\s+(?:their|his|her|your)\s+own\b"
         r"|\bonly\b[^.]{0,50}\bwho\s+owns?\b",
         re.IGNORECASE,
@@ -339,8 +340,11 @@ def _tool_secrets(tool: Tool, ctx: RuleContext) -> Iterator[tuple[str, str, Poin
 
 
 def secret_in_definition(agent: Agent, ctx: RuleContext) -> Iterator[Violation]:
-    """Secrets in the toolset's definitions and in the prompts its agent is given: both go to the provider."""
-    for tool in agent.tools:
+    """Secrets in the toolset's definitions and in the prompts its agent is given: both go to the provider.
+
+    Runs on every agent, so a prompt that sees no toolset of its own is read too; tools only on toolsets, which
+    hold each tool once."""
+    for tool in agent.tools if agent.toolset else ():
         for label, secret, pointer in _tool_secrets(tool, ctx):
             yield Violation(
                 pointer,

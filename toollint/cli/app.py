@@ -36,6 +36,7 @@ class CheckInvocation(NamedTuple):
     jobs: int = 0
     base: str | None = None
     locked: bool = False
+    verbose: bool = False
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -85,6 +86,7 @@ def cli() -> None:
 )
 @click.option("--locked", is_flag=True, help="Report tools whose definition differs from toollint.lock (TC021).")
 @click.option("-q", "--quiet", is_flag=True, help="Leave out the summary line.")
+@click.option("-v", "--verbose", is_flag=True, help="Also say, for each text file skipped, why it is not a prompt.")
 @click.option(
     "--color",
     type=click.Choice(["auto", "always", "never"]),
@@ -109,6 +111,7 @@ def check(
     base: str | None,
     locked: bool,
     quiet: bool,
+    verbose: bool,
     color: str,
 ) -> None:
     """Check tool definitions and prompts under PATHS (default: the current folder)."""
@@ -133,6 +136,7 @@ def check(
         jobs,
         base,
         locked,
+        verbose,
     )
     raise SystemExit(run_check(invocation))
 
@@ -158,6 +162,9 @@ def run_check(invocation: CheckInvocation) -> int:
         _fail(str(exc))
     except PathNotFound as exc:
         _fail(str(exc))
+    if invocation.verbose:
+        for path, reason in result.skipped:
+            click.echo(f"toollint: skipped `{path}`, not a prompt: {reason}", err=True)
     if not (result.tools or result.prompts or result.diagnostics or invocation.skip_unrecognized or invocation.quiet):
         # a CI gate pointed at the wrong folder would otherwise pass without a word
         where = ", ".join(f"`{p}`" for p in invocation.paths)

@@ -12,7 +12,8 @@ from toollint.checks.rule import Example, OptionSpec, RuleSpec
 from toollint.diagnostics import Severity
 from toollint.parse_cache import cached
 
-TARGETS = ("tool", "parameter", "toolset", "prompt", "change")  # change: TC rules, run by diffs and --locked
+# agent: every agent, the unions of toolsets that prompts see included; change: TC rules, run by diffs and --locked
+TARGETS = ("tool", "parameter", "toolset", "agent", "prompt", "change")
 OPTION_TYPES: dict[str, tuple[type, ...]] = {
     "integer": (int,),
     "number": (int, float),

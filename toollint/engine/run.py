@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import os
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -15,11 +17,12 @@ from toollint.catalog.extract import declarations
 from toollint.catalog.model import Agent, Catalog, Prompt, Tool
 from toollint.checks.rule import RuleContext, RuleSpec
 from toollint.diagnostics import Diagnostic, Pointer, Severity, Span, Violation
-from toollint.engine.config import Settings
+from toollint.engine.config import ConfigError, Settings
 from toollint.engine.forked import MAX_PIECES, Forked
 from toollint.engine.suppressions import Suppression, comment_suppressions, pointer_suppressions, problem
-from toollint.loading.discover import Candidate, discover, is_documentation, matches
-from toollint.loading.document import Document, LoadError, load, parse
+from toollint.loading.discover import Candidate, discover, matches
+from toollint.loading.document import Document, LoadError, display_path, load, parse
+from toollint.loading.prompt_files import DOCUMENTATION_REASON, is_documentation, not_a_prompt
 
 Check = Callable[[Any, RuleContext], Iterable[Violation]]
 # a rule's violation, its file, whether on a write tool, the severity this finding has unless the config sets
@@ -36,6 +39,7 @@ class Result:
     prompts: int = 0
     internal_error: bool = False
     counts: Counter[str] = field(default_factory=Counter)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # text files that are not prompts, and why
 
     def worst(self) -> Severity | None:
         return max((d.severity for d in self.diagnostics), default=None)
@@ -56,11 +60,17 @@ Loaded = list[tuple[Document | None, list[LoadError]]]
 Extra = Callable[[Catalog, dict[str, Document], Settings], list[Diagnostic]]
 
 
-def load_paths(paths: list[Path], settings: Settings, skip_unrecognized: bool = False) -> Loaded:
+def load_paths(
+    paths: list[Path], settings: Settings, skip_unrecognized: bool = False, skipped: list[tuple[str, str]] | None = None
+) -> Loaded:
+    """Load the files under `paths`; text files named like documentation are left out unless named (with
+    `skip_unrecognized`, even then), and listed in `skipped` with the reason."""
     loaded: Loaded = []
     candidates: Iterator[Candidate] = discover(paths, settings.exclude, settings.root)
     for candidate in candidates:
-        if skip_unrecognized and candidate.explicit and is_documentation(candidate.path.name):
+        if (skip_unrecognized or not candidate.explicit) and is_documentation(candidate.path.name):
+            if skipped is not None:
+                skipped.append((display_path(candidate.path), DOCUMENTATION_REASON))
             continue  # pre-commit names README.md and friends; they are not prompts
         explicit = candidate.explicit and not skip_unrecognized
         loaded.append(load(candidate.path, explicit, settings.max_file_size, candidate.problem))
@@ -74,7 +84,74 @@ def check_paths(
     jobs: int = 1,
     extra: Sequence[Extra] = (),
 ) -> Result:
-    return run(load_paths(paths, settings, skip_unrecognized), settings, jobs, extra)
+    """Check the named paths. Named files keep their context: their toolsets are built from the project around
+    them (DESIGN §1), and findings are reported for the named files only."""
+    skipped: list[tuple[str, str]] = []
+    loaded = load_paths(paths, settings, skip_unrecognized, skipped)
+    context = _context(paths, settings, loaded)
+    reported = None
+    if context:
+        reported = {document.path for document, _ in loaded if document is not None}
+        reported |= {error.path for _, errors in loaded for error in errors}
+    result = run(loaded + context, settings, jobs, extra, reported)
+    result.skipped[:0] = skipped
+    return result
+
+
+def project_root(settings: Settings, start: Path) -> Path:
+    """The folder of the config file, else the git work tree's top, else the current folder."""
+    if settings.config_path is not None:
+        return settings.root
+    import subprocess
+
+    folder = _real(start) if start.is_dir() else _real(start).parent
+    try:
+        top = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"], cwd=folder, capture_output=True, text=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return settings.root
+    return _real(Path(top.stdout.strip())) if top.returncode == 0 and top.stdout.strip() else settings.root
+
+
+def _context(paths: list[Path], settings: Settings, loaded: Loaded) -> Loaded:
+    """Files around the named ones that their toolsets need: for each named folder (or a named file's folder),
+    the files under the nearest folder upwards, up to the project root, that holds any tool definition.
+
+    Nothing is added when the whole project is named or a named path lies outside the project."""
+    if not paths:
+        return []
+    root = project_root(settings, paths[0])
+    # realpath, not Path.resolve: a symlink loop among the named paths is a TL001 already, not a RuntimeError
+    resolved = [_real(p) for p in paths]
+    if any(p == root or not p.is_relative_to(root) for p in resolved):
+        return []
+    seen = {_real(Path(d.path)) for d, _ in loaded if d is not None} | {p for p in resolved if not p.is_dir()}
+    with_tools = {_real(Path(d.path)).parent for d, _ in loaded if d is not None and declarations(d)[0]}
+    added: Loaded = []
+    for start in dict.fromkeys(p if p.is_dir() else p.parent for p in resolved):
+        for folder in (start, *start.parents):
+            if any(f == folder or f.is_relative_to(folder) for f in with_tools):
+                break
+            for candidate in discover([folder], settings.exclude, settings.root):
+                real = _real(candidate.path)
+                if real in seen or (candidate.path.suffix.lower() not in _CONTEXT_SUFFIXES):
+                    continue
+                seen.add(real)
+                document, errors = load(candidate.path, False, settings.max_file_size, candidate.problem)
+                added.append((document, errors))
+                if document is not None and declarations(document)[0]:
+                    with_tools.add(real.parent)
+            if folder == root:
+                break
+    return added
+
+
+def _real(path: Path) -> Path:
+    return Path(os.path.realpath(path))
+
+
+_CONTEXT_SUFFIXES = frozenset({".json", ".jsonl", ".yaml", ".yml", ".py"})  # files that can declare tools
 
 
 def parse_sources(sources: Iterable[tuple[str, str]], explicit: bool = True) -> Loaded:
@@ -106,6 +183,8 @@ class Collector:
         on_write_tool: bool = False,
         severity: Severity | None = None,
     ) -> None:
+        if severity is None:
+            severity = violation.severity
         self.raw.append((rule, violation, violation.path or default_path, on_write_tool, severity))
 
     def span(self, path: str, violation: Violation) -> Span:
@@ -174,29 +253,159 @@ class Collector:
         )
 
 
-def _agents(settings: Settings, tools: list[Tool], prompts: list[Prompt]) -> tuple[Agent, ...]:
-    if not settings.agents:
-        return (Agent("default", tuple(tools), tuple(prompts)),)
+def _relative(path: str, root: Path) -> str:
+    try:
+        return _real(Path(path)).relative_to(root).as_posix()
+    except ValueError:
+        return Path(path).as_posix()
 
-    def relative(path: str) -> str:
-        try:
-            return Path(path).resolve().relative_to(settings.root).as_posix()
-        except ValueError:
-            return Path(path).as_posix()
 
+def _agents(
+    settings: Settings, tools: list[Tool], prompts: list[Prompt], documents: dict[str, Document]
+) -> tuple[Agent, ...]:
+    """The toolsets and the prompts checked against each (DESIGN §1, "Toolsets and agents")."""
+    if settings.agents:
+        return _configured_agents(settings, tools, prompts, _code_names(documents))
+    # without configured agents, `agent:` in front matter only marks the file as a prompt
+    return inferred_agents(tools, prompts, documents)
+
+
+def _configured_agents(
+    settings: Settings, tools: list[Tool], prompts: list[Prompt], code_names: frozenset[str]
+) -> tuple[Agent, ...]:
+    known = {spec.name for spec in settings.agents}
+    for prompt in prompts:
+        if prompt.agent is not None and prompt.agent not in known:
+            raise ConfigError(
+                f"{prompt.path}: front matter names agent `{prompt.agent}`, which is not in the config's "
+                f"`agents` ({', '.join(f'`{n}`' for n in sorted(known))}); fix the name or add the agent"
+            )
     agents = []
     for spec in settings.agents:
-        chosen_tools = tuple(t for t in tools if any(matches(relative(t.path), g) for g in spec.tools))
+        chosen_tools = tuple(t for t in tools if any(matches(_relative(t.path, settings.root), g) for g in spec.tools))
         chosen_prompts = tuple(
             p
             for p in prompts
-            if p.agent == spec.name or (p.agent is None and any(matches(relative(p.path), g) for g in spec.prompts))
+            if p.agent == spec.name
+            or (p.agent is None and any(matches(_relative(p.path, settings.root), g) for g in spec.prompts))
         )
-        agents.append(Agent(spec.name, chosen_tools, chosen_prompts))
+        agents.append(Agent(spec.name, chosen_tools, chosen_prompts, code_names=code_names))
     return tuple(agents)
 
 
-def run(loaded: Loaded, settings: Settings, jobs: int = 1, extra: Sequence[Extra] = ()) -> Result:
+# `mcp = FastMCP(...)`, `server = Server("git")` at module level: a server object, whose tools form one toolset
+_SERVER = re.compile(
+    r"^[ \t]*(?P<name>[A-Za-z_]\w*)\s*(?::[^=\n]+)?=\s*(?:[\w.]+\.)?(?:\w*FastMCP|\w*MCPServer|Server|McpServer)\(",
+    re.MULTILINE,
+)
+_REGISTERED_ON = re.compile(r"@\s*(?P<name>[A-Za-z_]\w*)\.(?:tool|list_tools|action)\b")
+
+
+def _python_servers(document: Document) -> list[str]:
+    return [m.group("name") for m in _SERVER.finditer(document.text)] if document.kind == "python" else []
+
+
+def _server_of(tool: Tool, document: Document, servers: list[str]) -> str:
+    """The server object a tool is registered on: the one of its decorator (`@jira.tool`), searched from the
+    tool's line upwards, else the module's first."""
+    if len(servers) == 1:
+        return servers[0]
+    line = document.span(tool.pointer).line
+    for number in range(line, max(0, line - 40), -1):
+        found = _REGISTERED_ON.search(document.source_line(number))
+        if found and found.group("name") in servers:
+            return found.group("name")
+    return servers[0]
+
+
+def inferred_agents(tools: list[Tool], prompts: list[Prompt], documents: dict[str, Document]) -> tuple[Agent, ...]:
+    """Without config: the tools on one Python server object form a toolset, other tools one per folder; a
+    prompt gets its module's server, else the tools under the nearest folder upwards that holds any."""
+    servers = {path: _python_servers(d) for path, d in documents.items()}
+    units: dict[tuple[str, str], list[Tool]] = {}
+    for tool in tools:
+        document = documents.get(tool.path)
+        if document is not None and servers.get(tool.path):
+            key = (tool.path, _server_of(tool, document, servers[tool.path]))
+        else:
+            key = (_folder(tool.path), "")
+        units.setdefault(key, []).append(tool)
+    tools_under = _tools_by_ancestor(tools)
+    code_names = _code_names(documents)
+    by_unit: dict[tuple[str, str], list[Prompt]] = {}
+    assumed: dict[str, list[Prompt]] = {}
+    for prompt in prompts:
+        in_module = [key for key in units if key[0] == prompt.path]
+        folder = _nearest_folder_with_tools(prompt.path, tools_under)
+        if in_module:
+            by_unit.setdefault(in_module[0], []).append(prompt)
+        elif folder is not None and folder == _folder(prompt.path) and (folder, "") in units:
+            if len(tools_under[folder]) == len(units[(folder, "")]):
+                by_unit.setdefault((folder, ""), []).append(prompt)
+            else:  # beside tools of a folder with more toolsets below it
+                assumed.setdefault(folder, []).append(prompt)
+        else:
+            assumed.setdefault(folder or "", []).append(prompt)
+    agents = [
+        Agent(_unit_name(key), tuple(unit), tuple(by_unit.get(key, ())), code_names=code_names)
+        for key, unit in units.items()
+    ]
+    for folder, group in assumed.items():
+        held = tuple(tools_under.get(folder, ())) if folder else ()
+        agents.append(Agent(folder or "no tools", held, tuple(group), False, True, code_names))
+    return tuple(agents) or (Agent("default", (), ()),)
+
+
+_DEFINED = re.compile(
+    r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+(?P<name>[A-Za-z_]\w*)|\b(?:tool_)?name[ \t]*=[ \t]*[\"'](?P<string>[\w.-]+)[\"']",
+    re.MULTILINE,
+)
+
+
+def _code_names(documents: dict[str, Document]) -> frozenset[str]:
+    """Functions, classes and `name="x"` strings of the Python sources: tools may hide behind any of them."""
+    names: set[str] = set()
+    for document in documents.values():
+        if document.kind == "python":
+            names.update(m.group("name") or m.group("string") for m in _DEFINED.finditer(document.text))
+    return frozenset(names)
+
+
+def _unit_name(key: tuple[str, str]) -> str:
+    return f"{key[0]}:{key[1]}" if key[1] else key[0] or "."
+
+
+def _folder(path: str) -> str:
+    return _real(Path(path)).parent.as_posix()
+
+
+def _tools_by_ancestor(tools: list[Tool]) -> dict[str, list[Tool]]:
+    """Every folder that holds a tool at any depth, with those tools."""
+    under: dict[str, list[Tool]] = {}
+    for tool in tools:
+        folder = _real(Path(tool.path)).parent
+        for ancestor in (folder, *folder.parents):
+            under.setdefault(ancestor.as_posix(), []).append(tool)
+    return under
+
+
+def _nearest_folder_with_tools(path: str, tools_under: dict[str, list[Tool]]) -> str | None:
+    folder = _real(Path(path)).parent
+    for ancestor in (folder, *folder.parents):
+        if ancestor.as_posix() in tools_under:
+            return ancestor.as_posix()
+    return None
+
+
+def run(
+    loaded: Loaded,
+    settings: Settings,
+    jobs: int = 1,
+    extra: Sequence[Extra] = (),
+    reported: set[str] | None = None,
+) -> Result:
+    """Check loaded documents. With `reported`, the others are context: they shape toolsets, and their own
+    findings are left out."""
     book = settings.rulebook
     documents: dict[str, Document] = {}
     collector = Collector(settings, documents)
@@ -207,6 +416,7 @@ def run(loaded: Loaded, settings: Settings, jobs: int = 1, extra: Sequence[Extra
     unrecognised = book.by_code["TL002"]
 
     files = 0
+    skipped: list[tuple[str, str]] = []
     for document, errors in loaded:
         files += 1
         for error in errors:
@@ -216,6 +426,11 @@ def run(loaded: Loaded, settings: Settings, jobs: int = 1, extra: Sequence[Extra
             )
         if document is None:
             continue
+        if document.kind == "text" and not document.explicit:
+            reason = _not_a_prompt(document, settings)
+            if reason is not None:
+                skipped.append((document.path, reason))
+                continue
         documents[document.path] = document
         found_tools, found_prompts = declarations(document)
         if document.unevaluated:
@@ -229,19 +444,20 @@ def run(loaded: Loaded, settings: Settings, jobs: int = 1, extra: Sequence[Extra
                 document.path,
             )
 
-    catalog = Catalog(tuple(tools), tuple(prompts), _agents(settings, tools, prompts))
+    catalog = Catalog(tuple(tools), tuple(prompts), _agents(settings, tools, prompts, documents))
     checks = _checks(settings, collector)
     checker = _ToolChecker(checks, settings, documents)
+    own = catalog.tools if reported is None else tuple(t for t in catalog.tools if t.path in reported)
     # Workers start before the cross-file rules so that those run in the parent while the workers check tools.
-    bounds = _chunks(len(catalog.tools), jobs)
+    bounds = _chunks(len(own), jobs)
     workers = Forked(
-        lambda i: checker.check(catalog.tools[bounds[i][0] : bounds[i][1]]),
+        lambda i: checker.check(own[bounds[i][0] : bounds[i][1]]),
         len(bounds),
-        jobs if len(catalog.tools) >= PARALLEL_MIN_TOOLS else 1,
+        jobs if len(own) >= PARALLEL_MIN_TOOLS else 1,
         _flatten,
         _unflatten,
     )
-    _dispatch(checks, catalog, settings, collector, ("toolset", "prompt"))
+    _dispatch(checks, catalog, settings, collector, ("toolset", "agent", "prompt"))
     diagnostics = engine_diagnostics + collector.resolve()
     for path in {raw[2] for raw in collector.raw}:  # free the locations the cross-file findings needed
         if path in documents:
@@ -253,6 +469,11 @@ def run(loaded: Loaded, settings: Settings, jobs: int = 1, extra: Sequence[Extra
     for more in extra:
         diagnostics += more(catalog, documents, settings)
     diagnostics = _filter(diagnostics, documents, settings, collector)
+    if reported is not None:
+        diagnostics = [d for d in diagnostics if d.path in reported]
+        files = len(reported)
+        tools = [t for t in tools if t.path in reported]
+        prompts = [p for p in prompts if p.path in reported]
     diagnostics.sort(key=Diagnostic.sort_key)
     return Result(
         diagnostics=diagnostics,
@@ -262,7 +483,16 @@ def run(loaded: Loaded, settings: Settings, jobs: int = 1, extra: Sequence[Extra
         prompts=len(prompts),
         internal_error=collector.internal_error,
         counts=Counter(d.code for d in diagnostics),
+        skipped=skipped,
     )
+
+
+def _not_a_prompt(document: Document, settings: Settings) -> str | None:
+    """Why a text file met in a folder walk is not checked as a prompt; None when config or its text say it is."""
+    relative = _relative(document.path, settings.root)
+    if any(matches(relative, glob) for spec in settings.agents for glob in spec.prompts):
+        return None
+    return not_a_prompt(relative, document.text, document.front_matter)
 
 
 _NOTHING_FOUND = (
@@ -432,8 +662,10 @@ def _unflatten(flat: tuple[list[tuple[Any, ...]], bool]) -> tuple[list[Diagnosti
 
 
 def _subjects(target: str, catalog: Catalog, base: RuleContext) -> Iterator[tuple[Any, RuleContext, str, Pointer]]:
-    if target == "toolset":
+    if target in ("toolset", "agent"):
         for agent in catalog.agents:
+            if target == "toolset" and not agent.toolset:
+                continue  # the union of toolsets a prompt sees; each toolset is checked on its own
             yield agent, RuleContext(base.options, base.targets, agent=agent, vocabulary=base.vocabulary), "", ()
     elif target == "prompt":
         for agent in catalog.agents:
@@ -459,7 +691,7 @@ def _filter(
             codes: set[str] = set()
             if settings.per_file_ignores:
                 try:
-                    relative = Path(path).resolve().relative_to(settings.root).as_posix()
+                    relative = _real(Path(path)).relative_to(settings.root).as_posix()
                 except ValueError:
                     relative = Path(path).as_posix()
                 for glob, ignored in settings.per_file_ignores:

@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import NamedTuple
 
 from toollint.loading.document import KIND_BY_SUFFIX, special_file_kind
+from toollint.loading.ignored import Ignored
 
 PRUNED_DIRECTORIES = frozenset({"node_modules", "__pycache__", "venv", "site-packages", "build", "dist", "htmlcov"})
-# Project documentation is not a prompt; it is checked only when named explicitly.
+# Project documentation is not a prompt; it is checked only when named explicitly. Text files named like
+# documentation are passed on, so that `check -v` can say why they were skipped (engine.run.load_paths).
 DOCUMENTATION_FILES = ("README*", "CHANGELOG*", "CONTRIBUTING*", "LICENSE*", "CODE_OF_CONDUCT*", "SECURITY*")
 
 
@@ -86,7 +88,7 @@ def discover(paths: Iterable[Path], exclude: tuple[str, ...] = (), root: Path | 
         if not os.path.lexists(given):
             raise PathNotFound(f"path `{given}` does not exist")
         if given.is_dir():
-            yield from _walk(given, root_real, excluded, seen)
+            yield from _walk(given, root_real, excluded, seen, Ignored(given))
             continue
         key = os.path.realpath(given)
         if key not in seen:
@@ -113,7 +115,9 @@ def _named_file_problem(given: Path, real: str, root_real: str) -> str | None:
     return None if kind is None else f"not a regular file but {kind}; toollint reads only regular files"
 
 
-def _walk(top: Path, root_real: str, excluded: Callable[[Path], bool], seen: set[str]) -> Iterator[Candidate]:
+def _walk(
+    top: Path, root_real: str, excluded: Callable[[Path], bool], seen: set[str], ignored: Ignored
+) -> Iterator[Candidate]:
     """Folders depth-first in name order, files of each folder in name order, like `os.walk`."""
     top_real = os.path.realpath(top)
     trees = (top_real, root_real)
@@ -136,18 +140,24 @@ def _walk(top: Path, root_real: str, excluded: Callable[[Path], bool], seen: set
             except OSError:
                 is_folder = False
             if is_folder:
-                if not name.startswith(".") and name not in PRUNED_DIRECTORIES and not excluded(here / name):
+                if (
+                    not name.startswith(".")
+                    and name not in PRUNED_DIRECTORIES
+                    and not excluded(here / name)
+                    and os.path.join(real_folder, name) not in ignored
+                ):
                     folders.append(here / name)
                 continue
-            if os.path.splitext(name)[1].lower() not in KIND_BY_SUFFIX:
+            suffix = os.path.splitext(name)[1].lower()
+            if suffix not in KIND_BY_SUFFIX:
                 continue
-            if name.startswith(".") or is_documentation(name):
+            if name.startswith(".") or (is_documentation(name) and KIND_BY_SUFFIX[suffix] != "text"):
                 continue
             candidate = _walked_file(here / name, entry, real_folder, trees)
             if candidate is None:
                 continue
             key, problem = candidate
-            if key in seen or excluded(here / name):
+            if key in seen or excluded(here / name) or key in ignored:
                 continue
             seen.add(key)
             yield Candidate(here / name, explicit=False, problem=problem)
