@@ -39,7 +39,8 @@ def lock_data(tools: tuple[Tool, ...] | list[Tool], root: Path) -> dict[str, Any
         if not isinstance(tool.name, str):
             continue
         try:
-            source = Path(tool.path).resolve().relative_to(root).as_posix()
+            # a live server's address (`mcp://server/tools/name`) is no file
+            source = tool.path if "://" in tool.path else Path(tool.path).resolve().relative_to(root).as_posix()
         except ValueError:
             source = Path(tool.path).as_posix()
         entries.setdefault(tool.name, {"hash": tool_hash(tool), "source": source})

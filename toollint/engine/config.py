@@ -32,6 +32,7 @@ _KEYS = (
     "fail-on",
     "output-format",
     "max-file-size",
+    "baseline",
 )
 
 
@@ -72,6 +73,7 @@ class Settings:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     root: Path = field(default_factory=Path.cwd)
     config_path: Path | None = None
+    baseline: Path | None = None  # config `baseline:`, relative to the config's folder
 
 
 def find_config(start: Path) -> Path | None:
@@ -302,6 +304,12 @@ def _load_settings(overrides: Overrides, start: Path) -> Settings:
     if not isinstance(max_size, int) or isinstance(max_size, bool) or max_size <= 0:
         raise reader.error(("max-file-size",), "`max-file-size` must be a positive number of bytes")  # type: ignore[union-attr]
 
+    baseline = None
+    if reader and "baseline" in data:
+        if not isinstance(data["baseline"], str) or not data["baseline"]:
+            raise reader.error(("baseline",), "`baseline` must be the path of a baseline file")
+        baseline = root / data["baseline"]
+
     return Settings(
         rulebook=book,
         enabled=frozenset(enabled),
@@ -316,6 +324,7 @@ def _load_settings(overrides: Overrides, start: Path) -> Settings:
         max_file_size=max_size,
         root=root,
         config_path=path,
+        baseline=baseline,
     )
 
 

@@ -426,9 +426,7 @@ def _flatten(part: tuple[list[Diagnostic], bool]) -> tuple[list[tuple[Any, ...]]
 
 
 def _unflatten(flat: tuple[list[tuple[Any, ...]], bool]) -> tuple[list[Diagnostic], bool]:
-    return [Diagnostic(c, n, Severity(s), m, p, Span(*sp), ptr, rel) for c, n, s, m, p, sp, ptr, rel in flat[0]], flat[
-        1
-    ]
+    return [Diagnostic(c, n, Severity(s), m, p, Span(*sp), *rest) for c, n, s, m, p, sp, *rest in flat[0]], flat[1]
 
 
 def _subjects(target: str, catalog: Catalog, base: RuleContext) -> Iterator[tuple[Any, RuleContext, str, Pointer]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -15,6 +16,7 @@ class ReportOptions(NamedTuple):
     color: bool = False
     quiet: bool = False
     version: str = ""
+    root: Path | None = None  # the project root, for fingerprints (baseline, SARIF); None: the current folder
 
 
 Renderer = Callable[["Result", ReportOptions], str]
