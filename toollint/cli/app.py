@@ -342,7 +342,11 @@ def _report(
         color == "auto" and output_file is None and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
     )
     options = ReportOptions(settings.rulebook, color=use_color, quiet=quiet, version=__version__, root=settings.root)
-    if statistics:
+    if statistics and settings.output_format == "json":
+        from toollint.reporting.structured import render_statistics_json
+
+        report = render_statistics_json(result)
+    elif statistics:
         from toollint.reporting.text import render_statistics
 
         report = render_statistics(result)

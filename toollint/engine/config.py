@@ -16,7 +16,7 @@ from toollint.parse_cache import cached
 CONFIG_FILES = (".toollint.yaml", "toollint.yaml", "pyproject.toml")
 PROVIDER_TARGETS = ("anthropic", "openai", "openai-strict", "anthropic-strict", "gemini", "mcp")
 DEFAULT_TARGETS = ("anthropic", "openai", "mcp")
-OUTPUT_FORMATS = ("text", "concise", "json", "jsonl", "sarif", "github", "junit", "markdown")
+OUTPUT_FORMATS = ("text", "concise", "json", "jsonl", "sarif", "github", "gitlab", "junit", "markdown")
 DEFAULT_PRESET = "recommended"
 _KEYS = (
     "extends",

@@ -1,4 +1,4 @@
-"""Reporting: diagnostics rendered as text, concise, json, jsonl, sarif, github, junit or markdown, chosen by name."""
+"""Reporting: diagnostics rendered as text, concise, json, jsonl, sarif, github, gitlab, junit or markdown, chosen by name."""
 
 from __future__ import annotations
 
@@ -40,6 +40,10 @@ def renderer(name: str) -> Renderer:
         from toollint.reporting.structured import render_github
 
         return render_github
+    if name == "gitlab":
+        from toollint.reporting.gitlab import render_gitlab
+
+        return render_gitlab
     if name == "markdown":
         from toollint.reporting.markdown import render_markdown
 
