@@ -2,7 +2,7 @@
 
 Variants: `v1` (FastMCP with defects toollint reports), `v2` (v1 with a tool's description quietly rewritten, the
 rug pull `--locked` must catch), `hang` (starts and never answers), `exit` (dies at once), `malformed` (answers
-`tools/list` with a tool whose name is not a string).
+`tools/list` with a tool whose name is not a string), `chatty` (prints a banner to stdout, then hangs).
 """
 
 from __future__ import annotations
@@ -60,6 +60,9 @@ def malformed() -> None:
 def main(argv: list[str]) -> None:
     variant = argv[0]
     if variant == "hang":
+        time.sleep(3600)
+    elif variant == "chatty":
+        print("Orders server starting on stdio...", flush=True)  # stdout is the protocol's: a common mistake
         time.sleep(3600)
     elif variant == "exit":
         sys.stderr.write("cannot open the orders database\n")

@@ -142,6 +142,13 @@ def test_broken_servers_are_clean_errors_naming_the_server(variant: str, expecte
     assert "Traceback" not in done.stderr
 
 
+def test_server_that_talks_on_stdout_is_told_so(tmp_path: Path) -> None:
+    done = run_cli("check", "--mcp-timeout", "2", "--mcp-stdio", command("chatty"), cwd=tmp_path, timeout=60)
+    assert done.returncode == 2
+    assert "sent what is not MCP (`Orders server starting on stdio...`)" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+
+
 def test_server_stderr_is_quoted_when_it_fails(tmp_path: Path) -> None:
     done = run_cli("check", "--mcp-stdio", command("exit"), cwd=tmp_path, timeout=60)
     assert "cannot open the orders database" in done.stderr

@@ -104,13 +104,19 @@ def list_server(server: Server, timeout: float = DEFAULT_TIMEOUT) -> Listing:
     _quiet_sdk_logging()
     import tempfile
 
+    noise: list[str] = []  # what the server sent that is not an MCP message
     with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as errlog:
         try:
-            return anyio.run(_fetch, server, timeout, errlog)
+            return anyio.run(_fetch, server, timeout, errlog, noise)
         except McpServerError:
             raise
         except TimeoutError:
             message = f"did not answer within {timeout:g} s; check that it serves MCP, or raise `--mcp-timeout`"
+            if noise:
+                message = (
+                    f"did not answer within {timeout:g} s, and sent what is not MCP (`{noise[0]}`); "
+                    "a stdio server must keep stdout for the protocol and log to stderr"
+                )
             raise McpServerError(_described(server, message, errlog)) from None
         except BaseException as exc:  # the SDK raises what its transports raise, often inside exception groups
             if isinstance(exc, KeyboardInterrupt):
@@ -118,7 +124,7 @@ def list_server(server: Server, timeout: float = DEFAULT_TIMEOUT) -> Listing:
             raise McpServerError(_described(server, _reason(exc), errlog)) from None
 
 
-async def _fetch(server: Server, timeout: float, errlog: TextIO) -> Listing:
+async def _fetch(server: Server, timeout: float, errlog: TextIO, noise: list[str]) -> Listing:
     import anyio
 
     with anyio.fail_after(timeout):
@@ -131,24 +137,30 @@ async def _fetch(server: Server, timeout: float, errlog: TextIO) -> Listing:
             # the server runs as it would from the user's shell: it may need their environment (keys, PATH)
             parameters = StdioServerParameters(command=words[0], args=words[1:], env=dict(os.environ))
             async with stdio_client(parameters, errlog=errlog) as (read, write):
-                return await _session(read, write)
+                return await _session(read, write, noise)
         if server.transport == "sse":
             from mcp.client.sse import sse_client
 
             async with sse_client(server.url or "", timeout=timeout) as (read, write):
-                return await _session(read, write)
+                return await _session(read, write, noise)
         from mcp.client.streamable_http import streamable_http_client
 
         async with streamable_http_client(server.url or "") as (read, write, _):
-            return await _session(read, write)
+            return await _session(read, write, noise)
     raise AssertionError("unreachable")
 
 
-async def _session(read: Any, write: Any) -> Listing:
+async def _session(read: Any, write: Any, noise: list[str]) -> Listing:
     from mcp import ClientSession
     from mcp.types import PaginatedRequestParams
 
-    async with ClientSession(read, write) as session:
+    async def note(message: Any) -> None:
+        if isinstance(message, Exception):  # a line the SDK could not read as JSON-RPC
+            errors = getattr(message, "errors", None)
+            first = errors()[0] if callable(errors) and errors() else {}
+            noise.append(str(first.get("input", message))[:200])
+
+    async with ClientSession(read, write, message_handler=note) as session:
         initialized = await session.initialize()
         tools: list[dict[str, Any]] = []
         cursor: str | None = None
@@ -215,9 +227,14 @@ def _is_cancellation(exc: BaseException) -> bool:
 
 def _described(server: Server, reason: str, errlog: TextIO) -> str:
     kind = {"stdio": "MCP server", "http": "MCP server at", "sse": "MCP server (SSE) at"}[server.transport]
-    message = f"{kind} `{server.label}` {reason}"
+    message = f"{kind} `{server.label}` {_printable(reason)}"
     tail = _tail(errlog)
     return f"{message}\n  its stderr ended with:\n    " + tail.replace("\n", "\n    ") if tail else message
+
+
+def _printable(text: str) -> str:
+    """The server's own words, for our stderr: no escape sequences or other controls from it."""
+    return "".join(c if c.isprintable() or c == "\n" else "?" for c in text)
 
 
 def _tail(errlog: TextIO) -> str:
@@ -227,9 +244,7 @@ def _tail(errlog: TextIO) -> str:
         text = errlog.read()
     except (OSError, ValueError):
         return ""
-    text = text.strip()[-_STDERR_TAIL:]
-    # the server's own words go to our stderr: no escape sequences or other controls from it
-    return "".join(c if c.isprintable() or c == "\n" else "?" for c in text)
+    return _printable(text.strip()[-_STDERR_TAIL:])
 
 
 def _quiet_sdk_logging() -> None:
