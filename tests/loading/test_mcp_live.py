@@ -75,11 +75,26 @@ def test_stdio_server_in_text_and_sarif(tmp_path: Path) -> None:
     assert "/inputSchema/properties/note" in pointers
 
 
-def test_live_server_checked_alongside_files(tmp_path: Path) -> None:
-    (tmp_path / "tools.json").write_text('{"name": "x", "input_schema": {"type": "object"}}\n')
+def test_live_server_checked_alongside_files_is_a_toolset_of_its_own(tmp_path: Path) -> None:
+    # the server's own tools in a file, as in the server's repository, and a tool its instructions name
+    tools = [
+        {"name": "get_order", "description": "Return one order.", "input_schema": {"type": "object"}},
+        {"name": "lookup_order", "description": "Look up an order.", "input_schema": {"type": "object"}},
+    ]
+    (tmp_path / "tools.json").write_text(json.dumps(tools))
     done = run_cli("check", ".", "--output-format", "json", "--mcp-stdio", command("v1"), cwd=tmp_path)
-    paths = {str(i["path"]) for i in findings(done.stdout)}
+    items = findings(done.stdout)
+    paths = {str(i["path"]) for i in items}
     assert "tools.json" in paths and "mcp://orders/tools/refund_order" in paths
+    assert ("mcp://orders/instructions", "TP001") in addresses(items)  # checked against the server's tools only
+    assert "TN004" not in {i["code"] for i in items}  # `get_order` twice, but in two toolsets
+
+    # pinned side by side: the file's `get_order` and the server's are two entries
+    assert run_cli("lock", ".", "--mcp-stdio", command("v1"), cwd=tmp_path).returncode == 0
+    pinned = json.loads((tmp_path / "toollint.lock").read_text())["tools"]
+    assert {"get_order", "mcp://orders/tools/get_order"} <= set(pinned)
+    again = run_cli("check", ".", "--locked", "--select", "TC021", "--mcp-stdio", command("v1"), cwd=tmp_path)
+    assert again.returncode == 0, again.stdout
 
 
 def _free_port() -> int:
@@ -168,7 +183,7 @@ def test_lock_then_a_changed_server_is_tc021(tmp_path: Path) -> None:
     pinned = run_cli("lock", "--mcp-stdio", command("v1"), cwd=tmp_path)
     assert pinned.returncode == 0, pinned.stderr
     lock = json.loads((tmp_path / "toollint.lock").read_text())
-    assert lock["tools"]["refund_order"]["source"] == "mcp://orders/tools/refund_order"
+    assert lock["tools"]["mcp://orders/tools/refund_order"]["source"] == "mcp://orders/tools/refund_order"
 
     same = run_cli("check", "--locked", "--select", "TC021", "--mcp-stdio", command("v1"), cwd=tmp_path)
     assert same.returncode == 0, same.stdout + same.stderr

@@ -174,7 +174,28 @@ class Collector:
         )
 
 
+def _live_servers(tools: list[Tool], prompts: list[Prompt]) -> tuple[list[Tool], list[Prompt], list[Agent]]:
+    """A live MCP server (`mcp://server/...`) is a toolset of its own: its instructions are checked against its
+    tools alone, and its tools are no duplicates of the same tools read from the server's source."""
+
+    def server(path: str) -> str | None:
+        return path[: path.find("/", 6)] if path.startswith("mcp://") else None
+
+    served: dict[str, tuple[list[Tool], list[Prompt]]] = {}
+    for tool in tools:
+        if server(tool.path):
+            served.setdefault(server(tool.path) or "", ([], []))[0].append(tool)
+    for prompt in prompts:
+        if server(prompt.path):
+            served.setdefault(server(prompt.path) or "", ([], []))[1].append(prompt)
+    agents = [Agent(name, tuple(ts), tuple(ps)) for name, (ts, ps) in served.items()]
+    return [t for t in tools if not server(t.path)], [p for p in prompts if not server(p.path)], agents
+
+
 def _agents(settings: Settings, tools: list[Tool], prompts: list[Prompt]) -> tuple[Agent, ...]:
+    if any(t.path.startswith("mcp://") for t in tools) or any(p.path.startswith("mcp://") for p in prompts):
+        tools, prompts, live = _live_servers(tools, prompts)
+        return (*_agents(settings, tools, prompts), *live)
     if not settings.agents:
         return (Agent("default", tuple(tools), tuple(prompts)),)
 
