@@ -6,7 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from conftest import run_cli
+import pytest
+
+from conftest import SHARED, run_cli
 
 OLD = {
     "tools": [
@@ -84,6 +86,10 @@ def test_jsonl_and_sarif_carry_it_too(tmp_path: Path) -> None:
     lines = changes(tmp_path, "jsonl")
     assert all(item["change"]["level"] in ("breaking", "risky", "safe") for item in lines)
     log = json.loads(run_cli("diff", "old", "new", "--output-format", "sarif", cwd=tmp_path).stdout)
+    schema = SHARED / "schemas" / "sarif-schema-2.1.0.json"
+    if schema.is_file():
+        jsonschema = pytest.importorskip("jsonschema")
+        jsonschema.validate(log, json.loads(schema.read_text()))
     kinds = {r["properties"]["change"]["kind"] for r in log["runs"][0]["results"]}
     assert {"input-type-changed", "tool-renamed", "tool-removed"} <= kinds
 
