@@ -19,6 +19,7 @@ import pytest
 from conftest import SHARED, run_cli
 
 SERVER = Path(__file__).with_name("mcp_server.py")
+pytestmark = pytest.mark.slow  # real servers, started for each test
 
 
 def command(variant: str) -> str:

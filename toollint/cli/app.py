@@ -222,7 +222,7 @@ def run_check(invocation: CheckInvocation) -> int:
     result = _apply_baseline(invocation.baseline or settings.baseline, result, settings, invocation.quiet)
     if not (result.tools or result.prompts or result.diagnostics or invocation.skip_unrecognized or invocation.quiet):
         # a CI gate pointed at the wrong folder would otherwise pass without a word
-        where = ", ".join(f"`{p}`" for p in invocation.paths)
+        where = ", ".join([*(f"`{p}`" for p in invocation.paths), *(f"`{s.label}`" for s in invocation.servers)])
         click.echo(
             f"toollint: warning: no tool definitions or prompts found under {where} "
             f"({result.files} file{'' if result.files == 1 else 's'} read); check the paths",
