@@ -7,7 +7,8 @@ create, which matters when a run produces tens of thousands of them.
 from __future__ import annotations
 
 import enum
-from typing import Literal, NamedTuple
+from collections.abc import Mapping
+from typing import Any, Literal, NamedTuple
 
 Segment = str | int
 Pointer = tuple[Segment, ...]
@@ -73,6 +74,8 @@ class Diagnostic(NamedTuple):
     span: Span
     pointer: Pointer = ()
     related: tuple[str, ...] = ()
+    # machine-readable facts for json / jsonl / sarif, e.g. a TC finding's change kind, level, old and new value
+    data: Mapping[str, Any] | None = None
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.span.line, self.span.column, self.code)

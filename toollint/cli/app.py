@@ -37,6 +37,41 @@ class CheckInvocation(NamedTuple):
     base: str | None = None
     locked: bool = False
     verbose: bool = False
+    servers: tuple[Any, ...] = ()  # live MCP servers (`--mcp-stdio`, `--mcp-url`)
+    mcp_timeout: float = 30.0
+    baseline: Path | None = None
+    write_baseline: Path | None = None
+
+
+def _mcp_options(command: Any) -> Any:
+    """`--mcp-stdio`, `--mcp-url` and `--mcp-timeout`, shared by `check` and `lock`."""
+    for option in reversed(
+        (
+            click.option(
+                "--mcp-stdio",
+                metavar="CMD",
+                multiple=True,
+                help="Also check the tools of the MCP server this command starts (runs it; repeatable).",
+            ),
+            click.option(
+                "--mcp-url",
+                metavar="URL",
+                multiple=True,
+                help="Also check the tools of the MCP server at this URL (streamable HTTP; SSE when the path "
+                "ends in /sse; repeatable).",
+            ),
+            click.option(
+                "--mcp-timeout",
+                metavar="SECONDS",
+                type=click.FloatRange(min=0, min_open=True),
+                default=30.0,
+                show_default=True,
+                help="How long a live MCP server may take to start and list its tools.",
+            ),
+        )
+    ):
+        command = option(command)
+    return command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -85,6 +120,17 @@ def cli() -> None:
     help="Also report what changed since this git revision (TC rules), e.g. origin/main.",
 )
 @click.option("--locked", is_flag=True, help="Report tools whose definition differs from toollint.lock (TC021).")
+@_mcp_options
+@click.option(
+    "--baseline",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Report and fail only on findings not recorded in this baseline file.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Record today's findings in this file (for `--baseline`) and exit 0.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Leave out the summary line.")
 @click.option("-v", "--verbose", is_flag=True, help="Also say, for each text file skipped, why it is not a prompt.")
 @click.option(
@@ -110,11 +156,17 @@ def check(
     skip_unrecognized: bool,
     base: str | None,
     locked: bool,
+    mcp_stdio: tuple[str, ...],
+    mcp_url: tuple[str, ...],
+    mcp_timeout: float,
+    baseline: Path | None,
+    write_baseline: Path | None,
     quiet: bool,
     verbose: bool,
     color: str,
 ) -> None:
-    """Check tool definitions and prompts under PATHS (default: the current folder)."""
+    """Check tool definitions and prompts under PATHS (default: the current folder, unless only live MCP
+    servers are named)."""
     overrides = Overrides(
         config=config,
         select=_selectors(select) or None,
@@ -124,8 +176,9 @@ def check(
         fail_on=fail_on,
         output_format=output_format,
     )
+    servers = _servers(mcp_stdio, mcp_url)
     invocation = CheckInvocation(
-        paths or (Path("."),),
+        paths or (() if servers else (Path("."),)),
         overrides,
         output_file,
         exit_zero,
@@ -137,6 +190,10 @@ def check(
         base,
         locked,
         verbose,
+        servers,
+        mcp_timeout,
+        baseline,
+        write_baseline,
     )
     raise SystemExit(run_check(invocation))
 
@@ -147,17 +204,19 @@ def run_check(invocation: CheckInvocation) -> int:
     # A check allocates millions of long-lived objects (parsed documents) and creates no cycles worth
     # collecting; the cyclic collector would re-traverse them all many times (a third of the run time).
     gc.disable()
-    from toollint.engine.run import check_paths
+    from toollint.engine.run import load_paths, run
     from toollint.loading.discover import PathNotFound
 
     missing = [p for p in invocation.paths if not os.path.lexists(p)]  # a broken link is a TL001, not missing
     if missing:
         _fail(f"path `{missing[0]}` does not exist")
     try:
-        settings = load_settings(invocation.overrides, invocation.paths[0])
+        settings = load_settings(invocation.overrides, (*invocation.paths, Path("."))[0])
         jobs = invocation.jobs or _available_cores()
         extra = _extra_checks(invocation, settings)
-        result = check_paths(list(invocation.paths), settings, invocation.skip_unrecognized, jobs, extra)
+        loaded = load_paths(list(invocation.paths), settings, invocation.skip_unrecognized)
+        loaded += _live(invocation.servers, invocation.mcp_timeout)
+        result = run(loaded, settings, jobs, extra)
     except ConfigError as exc:
         _fail(str(exc))
     except PathNotFound as exc:
@@ -165,9 +224,12 @@ def run_check(invocation: CheckInvocation) -> int:
     if invocation.verbose:
         for path, reason in result.skipped:
             click.echo(f"toollint: skipped `{path}`, not a prompt: {reason}", err=True)
+    if invocation.write_baseline is not None:
+        return _write_baseline(invocation.write_baseline, result, settings)
+    result = _apply_baseline(invocation.baseline or settings.baseline, result, settings, invocation.quiet)
     if not (result.tools or result.prompts or result.diagnostics or invocation.skip_unrecognized or invocation.quiet):
         # a CI gate pointed at the wrong folder would otherwise pass without a word
-        where = ", ".join(f"`{p}`" for p in invocation.paths)
+        where = ", ".join([*(f"`{p}`" for p in invocation.paths), *(f"`{s.label}`" for s in invocation.servers)])
         click.echo(
             f"toollint: warning: no tool definitions or prompts found under {where} "
             f"({result.files} file{'' if result.files == 1 else 's'} read); check the paths",
@@ -182,6 +244,72 @@ def run_check(invocation: CheckInvocation) -> int:
         invocation.statistics,
         invocation.exit_zero,
     )
+
+
+def _servers(stdio: tuple[str, ...], urls: tuple[str, ...]) -> tuple[Any, ...]:
+    if not stdio and not urls:
+        return ()
+    from toollint.loading import mcp_live
+
+    return (*(mcp_live.stdio(c) for c in stdio), *(mcp_live.http(u) for u in urls))
+
+
+def _live(servers: tuple[Any, ...], timeout: float) -> list[Any]:
+    """Documents of the live MCP servers, or exit 2 naming the one that failed."""
+    if not servers:
+        return []
+    from toollint.loading.mcp_live import McpServerError, load_servers
+
+    try:
+        return load_servers(servers, timeout)
+    except McpServerError as exc:
+        _fail(str(exc))
+    raise AssertionError("unreachable")
+
+
+def _write_baseline(path: Path, result: Any, settings: Any) -> int:
+    from toollint.engine.baseline import BaselineError, write_baseline
+
+    try:
+        count = write_baseline(path, result, settings.root)
+    except BaselineError as exc:
+        _fail(str(exc))
+    click.echo(f"wrote {path}: {count} finding{'' if count == 1 else 's'} recorded", err=True)
+    return EXIT_ERROR if result.internal_error else EXIT_SUCCESS
+
+
+def _apply_baseline(path: Path | None, result: Any, settings: Any, quiet: bool) -> Any:
+    """Only the findings `path` does not hold; the entries that no longer occur are listed on stderr."""
+    if path is None:
+        return result
+    from toollint.engine.baseline import BaselineError, apply_baseline, read_baseline
+
+    try:
+        applied = apply_baseline(result, read_baseline(path), settings.root)
+    except BaselineError as exc:
+        _fail(str(exc))
+    if applied.gone:
+        count = sum(e.occurrences for e in applied.gone)
+        lines = [
+            f"toollint: {count} finding{' is' if count == 1 else 's are'} in baseline `{path}` but no longer "
+            f"occur{'s' if count == 1 else ''}; refresh it with `--write-baseline {path}`:"
+        ]
+        shown = applied.gone[:_GONE_SHOWN]
+        lines += [
+            f"  {e.path}: {e.code} {e.message}" + (f" (x{e.occurrences})" if e.occurrences > 1 else "") for e in shown
+        ]
+        if len(applied.gone) > _GONE_SHOWN:
+            lines.append(f"  and {len(applied.gone) - _GONE_SHOWN} more")
+        click.echo("\n".join(lines), err=True)
+    if applied.known and not quiet:
+        click.echo(
+            f"toollint: {applied.known} known finding{'' if applied.known == 1 else 's'} in `{path}` not shown",
+            err=True,
+        )
+    return applied.result
+
+
+_GONE_SHOWN = 20
 
 
 def _extra_checks(invocation: CheckInvocation, settings: Any) -> list[Any]:
@@ -224,8 +352,12 @@ def _report(
     use_color = color == "always" or (
         color == "auto" and output_file is None and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
     )
-    options = ReportOptions(settings.rulebook, color=use_color, quiet=quiet, version=__version__)
-    if statistics:
+    options = ReportOptions(settings.rulebook, color=use_color, quiet=quiet, version=__version__, root=settings.root)
+    if statistics and settings.output_format == "json":
+        from toollint.reporting.structured import render_statistics_json
+
+        report = render_statistics_json(result)
+    elif statistics:
         from toollint.reporting.text import render_statistics
 
         report = render_statistics(result)
@@ -406,13 +538,29 @@ def diff(
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))  # unreadable: TL001
 @click.option("--config", type=click.Path(path_type=Path), help="Config file to use instead of the closest one.")
-def lock(paths: tuple[Path, ...], config: Path | None) -> None:
-    """Pin every tool under PATHS: write toollint.lock, which `toollint check --locked` compares against."""
+@_mcp_options
+def lock(
+    paths: tuple[Path, ...],
+    config: Path | None,
+    mcp_stdio: tuple[str, ...],
+    mcp_url: tuple[str, ...],
+    mcp_timeout: float,
+) -> None:
+    """Pin every tool under PATHS (and of the live MCP servers named): write toollint.lock, which
+    `toollint check --locked` compares against."""
     from toollint.catalog.extract import tools_of
     from toollint.diff.lock import find_lock, write_lock
     from toollint.loading.document import display_path
 
-    settings, loaded = _load(paths, config)
+    servers = _servers(mcp_stdio, mcp_url)
+    if servers and not paths:  # pin only the server
+        try:
+            settings, loaded = load_settings(Overrides(config=config), Path(".")), list[Any]()
+        except ConfigError as exc:
+            _fail(str(exc))
+    else:
+        settings, loaded = _load(paths, config)
+    loaded = [*loaded, *_live(servers, mcp_timeout)]
     errors = [e for _, found in loaded for e in found]
     if errors:
         first = errors[0]

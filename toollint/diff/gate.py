@@ -8,12 +8,14 @@ that only the old version accepts turns the change into an error at the prompt's
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
 from toollint.catalog.extract import tools_of
 from toollint.catalog.model import Catalog, Prompt, Tool
+from toollint.catalog.schema_walk import MISSING, local_ref_target
 from toollint.diagnostics import Anchor, Diagnostic, Severity, Violation
 from toollint.diff.schemas import Change, Comparer, fingerprint, normalise, similar_names
 from toollint.engine.config import Settings
@@ -227,10 +229,19 @@ def _stale(
 # -- diagnostics --------------------------------------------------------------------------------------------
 
 
-def to_diagnostics(changes: list[Located], settings: Settings, documents: dict[str, Document]) -> list[Diagnostic]:
-    """Each change as a diagnostic whose severity is its level, unless the config sets one for the rule."""
+def to_diagnostics(
+    changes: list[Located],
+    settings: Settings,
+    documents: dict[str, Document],
+    old_tools: Iterable[Tool] = (),
+    new_tools: Iterable[Tool] = (),
+) -> list[Diagnostic]:
+    """Each change as a diagnostic whose severity is its level, unless the config sets one for the rule; each
+    carries the change's facts as `data` (kind, level, tool, field, old and new value) for machine formats."""
     book = settings.rulebook
     collector = Collector(settings, documents)
+    old, new = _by_name(old_tools), _by_name(new_tools)
+    facts: list[dict[str, Any]] = []
     for located in changes:
         change = located.change
         rule = book.by_code.get(change.code)
@@ -240,7 +251,78 @@ def to_diagnostics(changes: list[Located], settings: Settings, documents: dict[s
         message = f"`{located.tool}`: {change.message} ({change.id})"
         violation = Violation(change.pointer, message, offsets=located.offsets, anchor=anchor)
         collector.add(rule, violation, located.path, severity=LEVEL_SEVERITY[change.level])
-    return collector.resolve()
+        facts.append(change_data(located, old, new))
+    # `resolve` makes one diagnostic per violation added, in order
+    return [d._replace(data=data) for d, data in zip(collector.resolve(), facts, strict=True)]
+
+
+def change_data(located: Located, old: dict[str, Tool], new: dict[str, Tool]) -> dict[str, Any]:
+    """What changed, for programs: the change's id and level, the tool, the field and its values before and after."""
+    change = located.change
+    before, after = _values(located, old.get(located.tool), new.get(located.tool), new)
+    return {
+        "kind": change.id,
+        "level": change.level,
+        "tool": located.tool,
+        "field": change.field or None,
+        "old": _plain(before),
+        "new": _plain(after),
+    }
+
+
+def _values(located: Located, old: Tool | None, new: Tool | None, new_tools: dict[str, Tool]) -> tuple[Any, Any]:
+    kind = located.change.id
+    if kind == "tool-removed":
+        return located.tool, None
+    if kind == "tool-added":
+        return None, located.tool
+    if kind == "tool-renamed":
+        pointer = located.change.pointer
+        target = next((t for t in new_tools.values() if t.path == located.path and t.at("name") == pointer), None)
+        return located.tool, target.name if target is not None else None
+    if kind == "prompt-example-stale" or old is None or new is None:
+        return None, None
+    if kind == "tool-description-changed":
+        return old.description, new.description
+    if kind in ("tool-annotations-changed", "tool-toollint-changed"):
+        key = "annotations" if kind == "tool-annotations-changed" else "x-toollint"
+        return _without_ignores(old.spec.get(key)), _without_ignores(new.spec.get(key))
+    if kind.startswith("output-"):
+        return _field(old.output_schema, located.change.field), _field(new.output_schema, located.change.field)
+    return _field(old.input_schema, located.change.field), _field(new.input_schema, located.change.field)
+
+
+def _field(schema: Any, field: str) -> Any:
+    """The subschema of a dotted field (`address.city`, `tags[].key`) in a raw schema; None where it is not."""
+    node = schema
+    for part in field.split(".") if field else ():
+        name = part.rstrip("[]") if part.endswith("[]") else part
+        node = _through_ref(node, schema)
+        properties = node.get("properties") if isinstance(node, dict) else None
+        if name:
+            if not isinstance(properties, dict) or name not in properties:
+                return None
+            node = properties[name]
+        for _ in range((len(part) - len(name)) // 2):
+            node = _through_ref(node, schema)
+            node = node.get("items") if isinstance(node, dict) else None
+    return node
+
+
+def _through_ref(node: Any, root: Any) -> Any:
+    ref = node.get("$ref") if isinstance(node, dict) else None
+    if isinstance(ref, str):
+        target = local_ref_target(root, ref)
+        return None if target is MISSING else target
+    return node
+
+
+def _plain(value: Any) -> Any:
+    """JSON values only: YAML may hold dates, and a value must survive any output format."""
+    try:
+        return json.loads(json.dumps(value, ensure_ascii=False, default=str))
+    except (ValueError, RecursionError):  # a YAML alias can make a value contain itself
+        return None
 
 
 def change_diagnostics(
@@ -249,7 +331,7 @@ def change_diagnostics(
     """TC diagnostics of the checked toolset against an older version of it."""
     old_tools, old_documents = tools_of(old_loaded)
     changes = link_prompts(toolset_changes(old_tools, catalog.tools), old_tools, catalog)
-    return to_diagnostics(changes, settings, {**old_documents, **documents})
+    return to_diagnostics(changes, settings, {**old_documents, **documents}, old_tools, catalog.tools)
 
 
 def against(old_loaded: Loaded) -> Extra:

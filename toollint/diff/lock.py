@@ -33,16 +33,23 @@ def tool_hash(tool: Tool) -> str:
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def lock_key(tool: Tool) -> str:
+    """A tool's name; a live server's tool is pinned by its address, apart from a file's tool of the same name
+    (the server's own source, checked alongside it)."""
+    return tool.path if tool.path.startswith("mcp://") else str(tool.name)
+
+
 def lock_data(tools: tuple[Tool, ...] | list[Tool], root: Path) -> dict[str, Any]:
     entries: dict[str, Any] = {}
     for tool in tools:
         if not isinstance(tool.name, str):
             continue
         try:
-            source = Path(tool.path).resolve().relative_to(root).as_posix()
+            # a live server's address (`mcp://server/tools/name`) is no file
+            source = tool.path if "://" in tool.path else Path(tool.path).resolve().relative_to(root).as_posix()
         except ValueError:
             source = Path(tool.path).as_posix()
-        entries.setdefault(tool.name, {"hash": tool_hash(tool), "source": source})
+        entries.setdefault(lock_key(tool), {"hash": tool_hash(tool), "source": source})
     return {"version": LOCK_VERSION, "tools": dict(sorted(entries.items()))}
 
 
@@ -89,10 +96,10 @@ def lock_diagnostics(
     collector = Collector(settings, documents)
     seen: set[str] = set()
     for tool in catalog.tools:
-        if not isinstance(tool.name, str) or tool.name in seen:
+        if not isinstance(tool.name, str) or lock_key(tool) in seen:
             continue
-        seen.add(tool.name)
-        expected = pinned.get(tool.name)
+        seen.add(lock_key(tool))
+        expected = pinned.get(lock_key(tool))
         if expected is None:
             message = f"tool `{tool.name}` is not in `{lock_path.name}`; review it, then run `toollint lock`"
         elif expected != tool_hash(tool):

@@ -18,7 +18,7 @@ from toollint.parse_cache import cached
 CONFIG_FILES = (".toollint.yaml", "toollint.yaml", "pyproject.toml")
 PROVIDER_TARGETS = ("anthropic", "openai", "openai-strict", "anthropic-strict", "gemini", "mcp")
 DEFAULT_TARGETS = ("anthropic", "openai", "mcp")
-OUTPUT_FORMATS = ("text", "concise", "json", "jsonl", "sarif", "github", "junit", "markdown")
+OUTPUT_FORMATS = ("text", "concise", "json", "jsonl", "sarif", "github", "gitlab", "junit", "markdown")
 DEFAULT_PRESET = "recommended"
 _KEYS = (
     "extends",
@@ -35,6 +35,7 @@ _KEYS = (
     "output-format",
     "max-file-size",
     "vocabulary",
+    "baseline",
 )
 
 
@@ -76,6 +77,7 @@ class Settings:
     root: Path = field(default_factory=Path.cwd)
     config_path: Path | None = None
     vocabulary: Vocabulary | None = None  # the judgement vocabulary when config or a rule pack extends it
+    baseline: Path | None = None  # config `baseline:`, relative to the config's folder
 
 
 def find_config(start: Path) -> Path | None:
@@ -306,6 +308,12 @@ def _load_settings(overrides: Overrides, start: Path) -> Settings:
     if not isinstance(max_size, int) or isinstance(max_size, bool) or max_size <= 0:
         raise reader.error(("max-file-size",), "`max-file-size` must be a positive number of bytes")  # type: ignore[union-attr]
 
+    baseline = None
+    if reader and "baseline" in data:
+        if not isinstance(data["baseline"], str) or not data["baseline"]:
+            raise reader.error(("baseline",), "`baseline` must be the path of a baseline file")
+        baseline = root / data["baseline"]
+
     return Settings(
         rulebook=book,
         enabled=frozenset(enabled),
@@ -321,6 +329,7 @@ def _load_settings(overrides: Overrides, start: Path) -> Settings:
         root=root,
         config_path=path,
         vocabulary=_read_vocabulary(book, reader, data),
+        baseline=baseline,
     )
 
 

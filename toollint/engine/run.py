@@ -260,10 +260,31 @@ def _relative(path: str, root: Path) -> str:
         return Path(path).as_posix()
 
 
+def _live_servers(tools: list[Tool], prompts: list[Prompt]) -> tuple[list[Tool], list[Prompt], list[Agent]]:
+    """A live MCP server (`mcp://server/...`) is a toolset of its own: its instructions are checked against its
+    tools alone, and its tools are no duplicates of the same tools read from the server's source."""
+
+    def server(path: str) -> str | None:
+        return path[: path.find("/", 6)] if path.startswith("mcp://") else None
+
+    served: dict[str, tuple[list[Tool], list[Prompt]]] = {}
+    for tool in tools:
+        if server(tool.path):
+            served.setdefault(server(tool.path) or "", ([], []))[0].append(tool)
+    for prompt in prompts:
+        if server(prompt.path):
+            served.setdefault(server(prompt.path) or "", ([], []))[1].append(prompt)
+    agents = [Agent(name, tuple(ts), tuple(ps)) for name, (ts, ps) in served.items()]
+    return [t for t in tools if not server(t.path)], [p for p in prompts if not server(p.path)], agents
+
+
 def _agents(
     settings: Settings, tools: list[Tool], prompts: list[Prompt], documents: dict[str, Document]
 ) -> tuple[Agent, ...]:
     """The toolsets and the prompts checked against each (DESIGN §1, "Toolsets and agents")."""
+    if any(t.path.startswith("mcp://") for t in tools) or any(p.path.startswith("mcp://") for p in prompts):
+        tools, prompts, live = _live_servers(tools, prompts)
+        return (*_agents(settings, tools, prompts, documents), *live)
     if settings.agents:
         return _configured_agents(settings, tools, prompts, _code_names(documents))
     # without configured agents, `agent:` in front matter only marks the file as a prompt
@@ -656,9 +677,7 @@ def _flatten(part: tuple[list[Diagnostic], bool]) -> tuple[list[tuple[Any, ...]]
 
 
 def _unflatten(flat: tuple[list[tuple[Any, ...]], bool]) -> tuple[list[Diagnostic], bool]:
-    return [Diagnostic(c, n, Severity(s), m, p, Span(*sp), ptr, rel) for c, n, s, m, p, sp, ptr, rel in flat[0]], flat[
-        1
-    ]
+    return [Diagnostic(c, n, Severity(s), m, p, Span(*sp), *rest) for c, n, s, m, p, sp, *rest in flat[0]], flat[1]
 
 
 def _subjects(target: str, catalog: Catalog, base: RuleContext) -> Iterator[tuple[Any, RuleContext, str, Pointer]]:

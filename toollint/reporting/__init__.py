@@ -1,8 +1,9 @@
-"""Reporting: diagnostics rendered as text, concise, json, jsonl, sarif, github, junit or markdown, chosen by name."""
+"""Reporting: diagnostics rendered as text, concise, json, jsonl, sarif, github, gitlab, junit or markdown, chosen by name."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -15,6 +16,7 @@ class ReportOptions(NamedTuple):
     color: bool = False
     quiet: bool = False
     version: str = ""
+    root: Path | None = None  # the project root, for fingerprints (baseline, SARIF); None: the current folder
 
 
 Renderer = Callable[["Result", ReportOptions], str]
@@ -38,6 +40,10 @@ def renderer(name: str) -> Renderer:
         from toollint.reporting.structured import render_github
 
         return render_github
+    if name == "gitlab":
+        from toollint.reporting.gitlab import render_gitlab
+
+        return render_gitlab
     if name == "markdown":
         from toollint.reporting.markdown import render_markdown
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from toollint.diagnostics import Severity, to_json_pointer
+from toollint.engine.baseline import FINGERPRINT_KEY, Fingerprinter
 
 if TYPE_CHECKING:
     from toollint.engine.run import Result
@@ -37,6 +39,7 @@ def render_sarif(result: Result, options: ReportOptions) -> str:
             }
         )
     results: list[dict[str, Any]] = []
+    printer = Fingerprinter(result.documents, options.root or Path.cwd())
     for d in result.diagnostics:
         item: dict[str, Any] = {
             "ruleId": d.code,
@@ -46,7 +49,7 @@ def render_sarif(result: Result, options: ReportOptions) -> str:
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": quote(d.path)},
+                        "artifactLocation": {"uri": _uri(d.path)},
                         "region": {
                             "startLine": d.span.line,
                             "startColumn": d.span.column,
@@ -58,6 +61,10 @@ def render_sarif(result: Result, options: ReportOptions) -> str:
                 }
             ],
         }
+        # the baseline's fingerprint: code scanning tracks a finding across edits that move its line
+        item["partialFingerprints"] = {FINGERPRINT_KEY: printer.fingerprint(d)}
+        if d.data:
+            item["properties"] = {"change": dict(d.data)}
         if d.related:
             item["relatedLocations"] = [
                 {"id": i, "message": {"text": r}, "physicalLocation": _related_location(r)}
@@ -87,10 +94,17 @@ def render_sarif(result: Result, options: ReportOptions) -> str:
     return json.dumps(log, ensure_ascii=False) + "\n"
 
 
+def _uri(path: str) -> str:
+    # a live server's address (`mcp://server/tools/name`) is a URI already, its parts percent-encoded
+    return path if path.startswith("mcp://") else quote(path)
+
+
 def _related_location(text: str) -> dict[str, Any]:
-    path, _, rest = text.partition(":")
-    line, _, column = rest.partition(":")
-    location: dict[str, Any] = {"artifactLocation": {"uri": quote(path)}}
-    if line.isdigit() and column.isdigit():
-        location["region"] = {"startLine": int(line), "startColumn": int(column)}
-    return location
+    head, _, column = text.rpartition(":")
+    path, _, line = head.rpartition(":")
+    if not (path and line.isdigit() and column.isdigit()):
+        return {"artifactLocation": {"uri": _uri(text)}}
+    return {
+        "artifactLocation": {"uri": _uri(path)},
+        "region": {"startLine": int(line), "startColumn": int(column)},
+    }

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 
 def as_dict(d: Diagnostic) -> dict[str, Any]:
-    return {
+    item = {
         "code": d.code,
         "name": d.name,
         "severity": d.severity.label,
@@ -26,6 +26,9 @@ def as_dict(d: Diagnostic) -> dict[str, Any]:
         "pointer": to_json_pointer(d.pointer),
         "related": list(d.related),
     }
+    if d.data:  # TC findings: the change's kind, level, tool, field, old and new value
+        item["change"] = dict(d.data)
+    return item
 
 
 def render_json(result: Result, options: ReportOptions) -> str:
@@ -38,6 +41,21 @@ def render_json(result: Result, options: ReportOptions) -> str:
 
 def render_jsonl(result: Result, options: ReportOptions) -> str:
     return "".join(json.dumps(as_dict(d), ensure_ascii=False) + "\n" for d in result.diagnostics)
+
+
+def render_statistics_json(result: Result) -> str:
+    """`--statistics --output-format json`: a count per rule, and what was loaded."""
+    first: dict[str, Diagnostic] = {}
+    for d in result.diagnostics:
+        first.setdefault(d.code, d)
+    rules = [
+        {"code": code, "name": first[code].name, "severity": first[code].severity.label, "count": count}
+        for code, count in sorted(result.counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    by_severity = {s.label: sum(1 for d in result.diagnostics if d.severity == s) for s in reversed(Severity)}
+    summary = {"findings": len(result.diagnostics), **by_severity}
+    loaded = {"files": result.files, "tools": result.tools, "prompts": result.prompts}
+    return json.dumps({"rules": rules, "summary": summary, "checked": loaded}, indent=2, ensure_ascii=False) + "\n"
 
 
 _GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
