@@ -149,8 +149,49 @@ class _Visitor:
                 class_attributes(node)
             )
             if from_smolagents or shaped:
-                self._not_read(node.name, f"the smolagents `Tool` subclass `{node.name.value}`")
+                self._smolagents_class(node)
                 return
+
+    def _smolagents_class(self, node: cst.ClassDef) -> None:
+        """A smolagents `Tool` subclass: its class attributes `name`, `description` and `inputs` are what the
+        ToolCallingAgent sends, as an OpenAI function whose `required` are the inputs not marked `nullable`."""
+        attributes = class_attributes(node)
+        if "name" not in attributes:
+            self._not_read(
+                node.name, f"the smolagents `Tool` subclass `{node.name.value}` sets no literal `name`, so it"
+            )
+            return
+        pointer: Pointer = ("literals", len(self.x.literals))
+        problems_before = len(self.m.problems)
+        function: Pointer = pointer + ("function",)
+        self.m.place(pointer, node.name, node.name)
+        name = self.m.evaluate(attributes["name"], function + ("name",))
+        if not isinstance(name, str):
+            unread = name if isinstance(name, Unresolved) else Unresolved(attributes["name"], "it is not text")
+            self._not_loaded(pointer, problems_before, unread)
+            return
+        description: Any = ""
+        if "description" in attributes:
+            description = self.m.evaluate(attributes["description"], function + ("description",))
+            if isinstance(description, Unresolved):
+                self.m.unresolved(function + ("description",), description)
+                description = ""
+        parameters: Pointer = function + ("parameters",)
+        properties: Any = {}
+        if "inputs" in attributes:
+            properties = self.m.evaluate(attributes["inputs"], parameters + ("properties",))
+            if not isinstance(properties, dict):
+                if isinstance(properties, Unresolved):
+                    self.m.unresolved(parameters, properties)
+                properties = {}
+        for value in properties.values():
+            if isinstance(value, dict) and value.get("type") == "any":
+                value["type"] = "string"  # smolagents sends `any` as a string
+        required = [k for k, v in properties.items() if not (isinstance(v, dict) and v.get("nullable"))]
+        schema = {"type": "object", "properties": properties, "required": required}
+        self.m.place(parameters, attributes.get("inputs", node.name))
+        spec = {"name": name, "description": description, "parameters": schema}
+        self.x.literals.append({"type": "function", "function": spec})
 
     def _unread_framework(self, decorator: cst.BaseExpression) -> str | None:
         """Tool declarations of frameworks toollint knows but does not translate yet: said, not dropped."""
