@@ -322,7 +322,7 @@ class _Visitor:
         options = {a.keyword.value: a for a in call.args if a.keyword is not None} if call else {}
         positional = [a for a in call.args if a.keyword is None] if call else []
         qualified = self.m.qualified(target) or ""
-        if isinstance(target, cst.Attribute) and target.attr.value == "tool":
+        if isinstance(target, cst.Attribute) and target.attr.value == "tool" and qualified not in _AGENTS_DECORATORS:
             owner = self.m.qualified(target.value) or ""
             if owner in self.servers or self._imports_mcp():
                 if positional:
