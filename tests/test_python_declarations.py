@@ -379,3 +379,16 @@ async def scroll_down() -> None:
     messages = [d.message for d in result.diagnostics if d.code == "TL006"]
     assert "smolagents `@tool` function `count_words`" in messages[0] and "not checked" in messages[0]
     assert "browser-use action `scroll_down`" in messages[1]
+
+
+def test_a_fastmcp_tool_subclass_made_at_run_time_is_reported() -> None:
+    source = """\
+from fastmcp.tools.tool import Tool
+
+
+class FromDatabase(Tool):
+    operation: str
+"""
+    result = lint({"provider.py": source})
+    assert found(result, "TL006") == [(4, 7, "TL006")]
+    assert "makes its tools at run time" in next(d.message for d in result.diagnostics if d.code == "TL006")

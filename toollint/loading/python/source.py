@@ -223,9 +223,11 @@ class Module:
     def attribute(self, node: cst.Attribute, pointer: Pointer, depth: int) -> Any:
         """`Color.RED` and `Color.RED.value` (a str/int enum member is its value on the wire), a literal class
         attribute `Config.NAME`, and `self.name` inside a method of a class that assigns `name` literally."""
-        owner, attr = node.value, node.attr.value
+        owner: cst.BaseExpression = node.value
+        attr = node.attr.value
         if attr == "value" and isinstance(owner, cst.Attribute):
-            owner, attr = owner.value, owner.attr.value
+            attr = owner.attr.value
+            owner = owner.value
         cls: cst.ClassDef | None = None
         if isinstance(owner, cst.Name) and owner.value in ("self", "cls"):
             cls = self.self_class
@@ -383,15 +385,16 @@ def class_attributes(cls: cst.ClassDef) -> dict[str, cst.BaseExpression]:
             continue
         for small in statement.body:
             target: cst.BaseExpression | None = None
+            value: cst.BaseExpression | None = None
             if isinstance(small, cst.Assign) and len(small.targets) == 1:
-                target = small.targets[0].target
-            elif isinstance(small, cst.AnnAssign) and small.value is not None:
-                target = small.target
-            if isinstance(target, cst.Name) and small.value is not None:  # type: ignore[union-attr]
+                target, value = small.targets[0].target, small.value
+            elif isinstance(small, cst.AnnAssign):
+                target, value = small.target, small.value
+            if isinstance(target, cst.Name) and value is not None:
                 if target.value in seen:
                     found.pop(target.value, None)
                 else:
-                    found[target.value] = small.value  # type: ignore[union-attr]
+                    found[target.value] = value
                 seen.add(target.value)
     return found
 
