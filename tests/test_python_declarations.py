@@ -392,3 +392,37 @@ class FromDatabase(Tool):
     result = lint({"provider.py": source})
     assert found(result, "TL006") == [(4, 7, "TL006")]
     assert "makes its tools at run time" in next(d.message for d in result.diagnostics if d.code == "TL006")
+
+
+def test_an_agents_tool_that_needs_approval_has_an_approval_gate() -> None:
+    source = '''\
+from agents import function_tool
+
+
+def risky(ctx, params, call_id):
+    return True
+
+
+@function_tool(needs_approval=True)
+def delete_account(account_id: str) -> str:
+    """Delete a customer account and all its data. This cannot be undone."""
+    return ""
+
+
+@function_tool(needs_approval=risky)
+def delete_invoice(invoice_id: str) -> str:
+    """Delete a draft invoice. This cannot be undone."""
+    return ""
+
+
+@function_tool
+def delete_note(note_id: str) -> str:
+    """Delete a note. This cannot be undone."""
+    return ""
+'''
+    tools = _tools(source)
+    assert tools["delete_account"]["x-toollint"] == {"approval": "human"}
+    assert tools["delete_invoice"]["x-toollint"] == {"approval": "human"}
+    assert "x-toollint" not in tools["delete_note"]
+    result = lint({"agent.py": source}, select=("TR002",))
+    assert [d.message.split("`")[1] for d in result.diagnostics] == ["delete_note"]

@@ -444,6 +444,10 @@ class _Visitor:
                 tool["description"] = description
             tool["parameters"] = strict_schema(schema) if strict else schema
             tool["strict"] = strict
+            gate = options.get("needs_approval")
+            if gate is not None and m.evaluate(gate.value, ()) is not False:
+                # the SDK pauses the run for a human decision before calling (or, with a function, when it says so)
+                tool["x-toollint"] = {"approval": "human"}
         self.x.tools.append(tool)
 
     def _mcp_output(self, fn: cst.FunctionDef, pointer: Pointer, options: dict[str, cst.Arg]) -> dict[str, Any] | None:
