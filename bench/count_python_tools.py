@@ -62,7 +62,7 @@ def _declared_in(tree: ast.AST, path: str) -> list[Declared]:
                 found.append(Declared(path, node.lineno, node.end_lineno or node.lineno, f"{callee}(...)", ""))
         elif isinstance(node, ast.ClassDef):
             if any(_last_name(base) == "Tool" for base in node.bases):
-                found.append(Declared(path, node.lineno, node.lineno, "class(Tool)", node.name))
+                found.append(Declared(path, node.lineno, node.end_lineno or node.lineno, "class(Tool)", node.name))
         elif isinstance(node, ast.Dict):
             keys = {k.value for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
             if "name" in keys and keys & _TOOL_KEYS:
@@ -99,11 +99,13 @@ def _relative(path: str, project: Path) -> str:
 
 def compare(project: Path) -> tuple[dict[str, int], list[tuple[Declared, str]]]:
     decls = declared(project)
-    loaded = [t for t in _toollint(project, "inventory") if str(t.get("path", "")).endswith(".py")]
+    inventory = _toollint(project, "inventory")
+    loaded = [t for t in inventory if str(t.get("path", "")).endswith(".py")]
     tl006 = _toollint(project, "check")
     loaded_at = [(_relative(t["path"], project), int(t["line"])) for t in loaded]
     tl006_at = [(_relative(d["path"], project), int(d.get("line") or d.get("span", {}).get("line", 0))) for d in tl006]
-    counts = {"declared": len(decls), "loaded": len(loaded), "matched": 0, "tl006": 0, "neither": 0}
+    counts = {"declared": len(decls), "all": len(inventory), "loaded": len(loaded), "matched": 0, "tl006": 0}
+    counts["neither"] = 0
     outcomes: list[tuple[Declared, str]] = []
     for d in decls:
         if any(p == d.path and d.first <= line <= d.last for p, line in loaded_at):
@@ -120,13 +122,16 @@ def compare(project: Path) -> tuple[dict[str, int], list[tuple[Declared, str]]]:
 
 def main() -> None:
     root = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "shared" / "projects"
-    print("| project | declared (ast count) | loaded by toollint (.py) | declared and loaded | TL006 only | neither |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "| project | declared in .py (ast count) | loaded from .py | loaded, all files | declared and loaded | "
+        "TL006, not loaded | neither |"
+    )
+    print("|---|---|---|---|---|---|---|")
     missing: list[str] = []
     for project in sorted(p for p in root.iterdir() if p.is_dir()):
         counts, outcomes = compare(project)
         print(
-            f"| `{project.name}` | {counts['declared']} | {counts['loaded']} | {counts['matched']} | "
+            f"| `{project.name}` | {counts['declared']} | {counts['loaded']} | {counts['all']} | {counts['matched']} | "
             f"{counts['tl006']} | {counts['neither']} |"
         )
         for d, outcome in outcomes:

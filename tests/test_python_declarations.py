@@ -304,27 +304,64 @@ def read_key(key: Annotated[str, KEY_FIELD], owner: Annotated[str, OWNER_FIELD])
     assert "`OWNER_FIELD` is imported from `.fields`" in result.diagnostics[0].message
 
 
-def test_tools_of_frameworks_not_translated_yet_are_reported_not_dropped() -> None:
-    source = '''\
-from browser_use import Tools
-from smolagents import Tool, tool
+def test_smolagents_tool_classes_are_read_from_their_class_attributes() -> None:
+    source = """\
+from smolagents import Tool
 
 from .base import Tool as LocalTool
-
-tools = Tools()
+from .texts import WHISPER_TEXT
 
 
 class ShoutTool(Tool):
     name = "shout"
     description = "Repeat the text in capitals."
-    inputs = {"text": {"type": "string", "description": "What to shout"}}
+    inputs = {
+        "text": {"type": "string", "description": "What to shout"},
+        "times": {"type": "any", "description": "How often", "nullable": True},
+    }
     output_type = "string"
 
 
 class WhisperTool(LocalTool):
     name = "whisper"
+    description = WHISPER_TEXT
     inputs = {"text": {"type": "string", "description": "What to whisper"}}
     output_type = "string"
+
+
+class Configured(Tool):
+    inputs = {}
+    output_type = "string"
+"""
+    tools = _tools(source)
+    assert tools["shout"] == {
+        "type": "function",
+        "function": {
+            "name": "shout",
+            "description": "Repeat the text in capitals.",
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    "text": {"type": "string", "description": "What to shout"},
+                    "times": {"type": "string", "description": "How often", "nullable": True},
+                },
+                "required": ["text"],
+            },
+        },
+    }
+    assert "whisper" in tools
+    result = lint({"tools.py": source}, select=("ALL",))
+    assert found(result, "TL006") == [(19, 19, "TL006"), (24, 7, "TL006")]
+    assert not found(result, "TD001")  # `WHISPER_TEXT` is unknown, not missing
+    assert found(result, "TS006")[0][:2] == (11, 9)  # a finding on an input points into the `inputs` dict
+
+
+def test_tools_of_frameworks_not_translated_yet_are_reported_not_dropped() -> None:
+    source = '''\
+from browser_use import Tools
+from smolagents import tool
+
+tools = Tools()
 
 
 @tool
@@ -338,7 +375,54 @@ async def scroll_down() -> None:
     pass
 '''
     result = lint({"agent.py": source})
-    assert found(result, "TL006") == [(9, 7, "TL006"), (16, 7, "TL006"), (23, 5, "TL006"), (29, 11, "TL006")]
+    assert found(result, "TL006") == [(8, 5, "TL006"), (14, 11, "TL006")]
     messages = [d.message for d in result.diagnostics if d.code == "TL006"]
-    assert "`ShoutTool`" in messages[0] and "not checked" in messages[0]
-    assert "browser-use action `scroll_down`" in messages[3]
+    assert "smolagents `@tool` function `count_words`" in messages[0] and "not checked" in messages[0]
+    assert "browser-use action `scroll_down`" in messages[1]
+
+
+def test_a_fastmcp_tool_subclass_made_at_run_time_is_reported() -> None:
+    source = """\
+from fastmcp.tools.tool import Tool
+
+
+class FromDatabase(Tool):
+    operation: str
+"""
+    result = lint({"provider.py": source})
+    assert found(result, "TL006") == [(4, 7, "TL006")]
+    assert "makes its tools at run time" in next(d.message for d in result.diagnostics if d.code == "TL006")
+
+
+def test_an_agents_tool_that_needs_approval_has_an_approval_gate() -> None:
+    source = '''\
+from agents import function_tool
+
+
+def risky(ctx, params, call_id):
+    return True
+
+
+@function_tool(needs_approval=True)
+def delete_account(account_id: str) -> str:
+    """Delete a customer account and all its data. This cannot be undone."""
+    return ""
+
+
+@function_tool(needs_approval=risky)
+def delete_invoice(invoice_id: str) -> str:
+    """Delete a draft invoice. This cannot be undone."""
+    return ""
+
+
+@function_tool
+def delete_note(note_id: str) -> str:
+    """Delete a note. This cannot be undone."""
+    return ""
+'''
+    tools = _tools(source)
+    assert tools["delete_account"]["x-toollint"] == {"approval": "human"}
+    assert tools["delete_invoice"]["x-toollint"] == {"approval": "human"}
+    assert "x-toollint" not in tools["delete_note"]
+    result = lint({"agent.py": source}, select=("TR002",))
+    assert [d.message.split("`")[1] for d in result.diagnostics] == ["delete_note"]

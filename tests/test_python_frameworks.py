@@ -55,6 +55,19 @@ def test_fastmcp_tools_match_list_tools() -> None:
         assert ours[tool.name].get("outputSchema") == sent.get("outputSchema"), tool.name
 
 
+def test_lowlevel_tools_with_enum_names_and_models_match_mcp_types() -> None:
+    pytest.importorskip("mcp.types")
+    module = _import("lowlevel_models")
+    runtime = asyncio.run(module.list_tools())
+    extraction = extract((SOURCES / "lowlevel_models.py").read_text())
+    assert extraction.module.problems == []
+    ours = {tool["name"]: tool for tool in extraction.literals}
+    assert len(runtime) == 3 and sorted(ours) == sorted(t.name for t in runtime)
+    for tool in runtime:
+        sent = tool.model_dump(exclude_none=True, by_alias=True, mode="json")
+        assert ours[tool.name] == sent, tool.name
+
+
 def test_langchain_tools_match_tool_call_schema() -> None:
     pytest.importorskip("langchain_core.tools")
     from langchain_core.tools import BaseTool

@@ -75,9 +75,9 @@ def test_doubling_constants_stop_with_a_tl006(tmp_path: Path, kind: str, depth: 
 
 
 def test_shared_constants_used_many_times_are_evaluated_once(tmp_path: Path) -> None:
-    # a description constant used by a thousand tools is ordinary, not hostile: every tool keeps it
+    # a description constant used by hundreds of tools is ordinary, not hostile: every tool keeps it
     tools = "".join(
-        f'\n\n@mcp.tool(description=SHARED)\ndef tool_{i}(shelf: str) -> str:\n    return ""\n' for i in range(1000)
+        f'\n\n@mcp.tool(description=SHARED)\ndef tool_{i}(shelf: str) -> str:\n    return ""\n' for i in range(300)
     )
     path = tmp_path / "server.py"
     path.write_text(_HEADER + 'SHARED = "Count the boxes on one shelf. Use it before moving boxes."\n' + tools)
@@ -100,3 +100,16 @@ def test_an_integer_over_4300_digits_is_a_finding_and_the_other_tools_load(tmp_p
         [sys.executable, "-m", "toollint", "inventory", str(path)], capture_output=True, text=True, check=False
     )
     assert "weigh" in done.stdout and "list_shelves" in done.stdout
+
+
+def test_a_long_prompt_constant_used_by_many_tools_is_not_too_large(tmp_path: Path) -> None:
+    # reading a constant again shares its text: a 20 kB guide in 200 descriptions is 4 MB of reading, not hostile
+    tools = "".join(
+        f'\n\n@mcp.tool(description="Tool {i}. " + GUIDE)\ndef tool_{i}(shelf: str) -> str:\n    return ""\n'
+        for i in range(200)
+    )
+    guide = "Use it before moving boxes; " * 700
+    path = tmp_path / "server.py"
+    path.write_text(_HEADER + f'GUIDE = "{guide}"\n' + tools)
+    findings, _ = _check(path)
+    assert not [f for f in findings if f["code"] == "TL006"]

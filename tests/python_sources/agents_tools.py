@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal, Optional
 
-from agents import RunContextWrapper, function_tool
+from agents import RunContextWrapper, decorators, function_tool
 from pydantic import BaseModel, Field
 
 
@@ -60,5 +60,16 @@ def numpy_style(city: str, days: int = 3) -> str:
         The city.
     days : int
         How many days.
+    """
+    return ""
+
+
+@decorators.tool(name_override="cancel_order")
+def cancel_unshipped(order_id: str, reason: Literal["customer", "fraud"] = "customer") -> str:
+    """Cancel an order that has not shipped yet.
+
+    Args:
+        order_id: The id of the order, like ORD-1.
+        reason: Why the order is cancelled.
     """
     return ""

@@ -85,3 +85,12 @@ def update_ticket(
 ) -> int:
     """Update fields of a support ticket and return its new revision number."""
     return 1
+
+
+TICKET_FIELD = Field(description="Ticket number, like 4711", ge=1)
+
+
+@mcp.tool(annotations={"readOnlyHint": True})
+def get_ticket(ticket: Annotated[int, TICKET_FIELD], related: Annotated[int, TICKET_FIELD] = 0) -> str:
+    """Return one support ticket as JSON."""
+    return ""

@@ -33,10 +33,12 @@ class Problem(NamedTuple):
 _MAX_NAME_DEPTH = 16
 # calls whose keyword arguments are the value: `dict(...)`, MCP's annotations, litellm's OpenAI tool params
 _KEYWORD_CALLS = ("dict", "ToolAnnotations", "ChatCompletionToolParam", "ChatCompletionToolParamFunctionChunk")
-# Evaluation work a module may spend (nodes visited plus characters produced): linear in the file's size, so
-# constants that double each other (`A = B + B`, `B = C + C`, ...) stop with a TL006 instead of exhausting memory
-_BUDGET_BASE = 100_000
-_BUDGET_PER_CHARACTER = 4
+# Evaluation work a module may spend: nodes visited, linear in the file's size, and characters joined by `+` and
+# f-strings. Constants that double each other (`A = B + B`, `B = C + C`, ...) stop with a TL006 instead of
+# exhausting memory; reading a constant again costs nothing for its text, which is shared, not copied
+_BUDGET_BASE = 50_000
+_BUDGET_PER_CHARACTER = 8
+_TEXT_BUDGET = 10_000_000
 
 
 class Module:
@@ -55,11 +57,10 @@ class Module:
         self.nodes: dict[Pointer, tuple[cst.CSTNode | None, cst.CSTNode | Span]] = {}
         self.opaque: set[Pointer] = set()
         self.self_class: cst.ClassDef | None = None  # the class whose method is being read, for `self.name`
-        self._memo: dict[tuple[str, Pointer], Any] = {}
-        self._literals: dict[
-            int, str | bytes
-        ] = {}  # id of a string node -> its value  # (constant, pointer) -> value: each evaluated once
+        self._memo: dict[tuple[str, Pointer], Any] = {}  # (constant, pointer) -> value: each evaluated once
+        self._literals: dict[int, str | bytes] = {}  # id of a string node -> its value
         self._budget = _BUDGET_BASE + _BUDGET_PER_CHARACTER * len(text)
+        self._text_budget = _TEXT_BUDGET + len(text)
         self._index()
 
     # -- module index --------------------------------------------------------------------------------------
@@ -179,12 +180,7 @@ class Module:
         if self._budget < 0:
             return Unresolved(node, f"`{self.source(node)}` is too large to evaluate")
         self.place(pointer, node)
-        value = self._evaluate(node, pointer, depth)
-        if isinstance(value, str):
-            self._budget -= len(value)
-            if self._budget < 0:
-                return Unresolved(node, f"`{self.source(node)}` is too large to evaluate")
-        return value
+        return self._evaluate(node, pointer, depth)
 
     def _evaluate(self, node: cst.BaseExpression, pointer: Pointer, depth: int) -> Any:
         if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
@@ -215,17 +211,24 @@ class Module:
             if isinstance(right, Unresolved):
                 return right
             if isinstance(left, str) and isinstance(right, str):
-                if len(left) + len(right) > self._budget:
-                    return Unresolved(node, f"`{self.source(node)}` is too large to evaluate")
-                return left + right
+                return self._joined(node, [left, right])
         return Unresolved(node, f"`{self.source(node)}` is not a literal")
+
+    def _joined(self, node: cst.BaseExpression, parts: list[str]) -> str | Unresolved:
+        """Text made by `+` or an f-string, paid for by its length out of the module's budget."""
+        self._text_budget -= sum(len(part) for part in parts)
+        if self._text_budget < 0:
+            return Unresolved(node, f"`{self.source(node)}` is too large to evaluate")
+        return "".join(parts)
 
     def attribute(self, node: cst.Attribute, pointer: Pointer, depth: int) -> Any:
         """`Color.RED` and `Color.RED.value` (a str/int enum member is its value on the wire), a literal class
         attribute `Config.NAME`, and `self.name` inside a method of a class that assigns `name` literally."""
-        owner, attr = node.value, node.attr.value
+        owner: cst.BaseExpression = node.value
+        attr = node.attr.value
         if attr == "value" and isinstance(owner, cst.Attribute):
-            owner, attr = owner.value, owner.attr.value
+            attr = owner.attr.value
+            owner = owner.value
         cls: cst.ClassDef | None = None
         if isinstance(owner, cst.Name) and owner.value in ("self", "cls"):
             cls = self.self_class
@@ -294,8 +297,10 @@ class Module:
                 if not isinstance(found, (str, int, float)) or part.conversion is not None:
                     return Unresolved(node, f"the f-string `{self.source(node)}` depends on run-time values")
                 parts.append(str(found))
-            text = "".join(parts)
-            return text if "\\" not in text else Unresolved(node, "f-strings with escapes are not evaluated")
+            text = self._joined(node, parts)
+            if isinstance(text, str) and "\\" in text:
+                return Unresolved(node, "f-strings with escapes are not evaluated")
+            return text
         if isinstance(node, cst.Name):
             value = self.constant(node, (), depth)
             return value if isinstance(value, (str, Unresolved)) else Unresolved(node, f"`{node.value}` is not text")
@@ -383,15 +388,16 @@ def class_attributes(cls: cst.ClassDef) -> dict[str, cst.BaseExpression]:
             continue
         for small in statement.body:
             target: cst.BaseExpression | None = None
+            value: cst.BaseExpression | None = None
             if isinstance(small, cst.Assign) and len(small.targets) == 1:
-                target = small.targets[0].target
-            elif isinstance(small, cst.AnnAssign) and small.value is not None:
-                target = small.target
-            if isinstance(target, cst.Name) and small.value is not None:  # type: ignore[union-attr]
+                target, value = small.targets[0].target, small.value
+            elif isinstance(small, cst.AnnAssign):
+                target, value = small.target, small.value
+            if isinstance(target, cst.Name) and value is not None:
                 if target.value in seen:
                     found.pop(target.value, None)
                 else:
-                    found[target.value] = small.value  # type: ignore[union-attr]
+                    found[target.value] = value
                 seen.add(target.value)
     return found
 

@@ -138,7 +138,8 @@ class _Visitor:
                 return
             unread = self._unread_framework(decorator.decorator)
             if unread is not None:
-                self._not_read(node.name, f"the {unread} `{node.name.value}`")
+                why = f"toollint does not read the {unread} `{node.name.value}` yet; its tool is not checked"
+                self._not_read(node.name, why)
                 return
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
@@ -150,8 +151,54 @@ class _Visitor:
                 class_attributes(node)
             )
             if from_smolagents or shaped:
-                self._not_read(node.name, f"the smolagents `Tool` subclass `{node.name.value}`")
+                self._smolagents_class(node)
                 return
+            if qualified.split(".")[0] in ("fastmcp", "mcp") and _callee_name(base.value) == "Tool":
+                why = (
+                    f"the `{qualified}` subclass `{node.name.value}` makes its tools at run time; they are not checked"
+                )
+                self._not_read(node.name, why)
+                return
+
+    def _smolagents_class(self, node: cst.ClassDef) -> None:
+        """A smolagents `Tool` subclass: its class attributes `name`, `description` and `inputs` are what the
+        ToolCallingAgent sends, as an OpenAI function whose `required` are the inputs not marked `nullable`."""
+        attributes = class_attributes(node)
+        if "name" not in attributes:
+            why = f"the smolagents `Tool` subclass `{node.name.value}` sets no literal `name`; its tool is not checked"
+            self._not_read(node.name, why)
+            return
+        pointer: Pointer = ("literals", len(self.x.literals))
+        problems_before = len(self.m.problems)
+        function: Pointer = pointer + ("function",)
+        self.m.place(pointer, node.name, node.name)
+        name = self.m.evaluate(attributes["name"], function + ("name",))
+        if not isinstance(name, str):
+            unread = name if isinstance(name, Unresolved) else Unresolved(attributes["name"], "it is not text")
+            self._not_loaded(pointer, problems_before, unread)
+            return
+        description: Any = ""
+        if "description" in attributes:
+            description = self.m.evaluate(attributes["description"], function + ("description",))
+            if isinstance(description, Unresolved):
+                self.m.unresolved(function + ("description",), description)
+                description = ""
+        parameters: Pointer = function + ("parameters",)
+        properties: Any = {}
+        if "inputs" in attributes:
+            properties = self.m.evaluate(attributes["inputs"], parameters + ("properties",))
+            if not isinstance(properties, dict):
+                if isinstance(properties, Unresolved):
+                    self.m.unresolved(parameters, properties)
+                properties = {}
+        for value in properties.values():
+            if isinstance(value, dict) and value.get("type") == "any":
+                value["type"] = "string"  # smolagents sends `any` as a string
+        required = [k for k, v in properties.items() if not (isinstance(v, dict) and v.get("nullable"))]
+        schema = {"type": "object", "properties": properties, "required": required}
+        self.m.place(parameters, attributes.get("inputs", node.name))
+        spec = {"name": name, "description": description, "parameters": schema}
+        self.x.literals.append({"type": "function", "function": spec})
 
     def _unread_framework(self, decorator: cst.BaseExpression) -> str | None:
         """Tool declarations of frameworks toollint knows but does not translate yet: said, not dropped."""
@@ -163,10 +210,9 @@ class _Visitor:
             return "browser-use action"
         return None
 
-    def _not_read(self, node: cst.CSTNode, what: str) -> None:
-        pointer: Pointer = ("unread", len(self.m.problems))
-        why = f"{what} declares a tool that toollint does not read yet; it is not checked"
-        self.m.problems.append(Problem(pointer, node, why))
+    def _not_read(self, node: cst.CSTNode, why: str) -> None:
+        """A TL006 for a tool declaration toollint recognises but cannot translate: said, never dropped."""
+        self.m.problems.append(Problem(("unread", len(self.m.problems)), node, why))
 
     def visit_Call(self, node: cst.Call) -> None:
         qualified = self.m.qualified(node.func) or ""
@@ -282,7 +328,7 @@ class _Visitor:
         options = {a.keyword.value: a for a in call.args if a.keyword is not None} if call else {}
         positional = [a for a in call.args if a.keyword is None] if call else []
         qualified = self.m.qualified(target) or ""
-        if isinstance(target, cst.Attribute) and target.attr.value == "tool":
+        if isinstance(target, cst.Attribute) and target.attr.value == "tool" and qualified not in _AGENTS_DECORATORS:
             owner = self.m.qualified(target.value) or ""
             if owner in self.servers or self._imports_mcp():
                 if positional:
@@ -401,6 +447,10 @@ class _Visitor:
                 tool["description"] = description
             tool["parameters"] = strict_schema(schema) if strict else schema
             tool["strict"] = strict
+            gate = options.get("needs_approval")
+            if gate is not None and m.evaluate(gate.value, ()) is not False:
+                # the SDK pauses the run for a human decision before calling (or, with a function, when it says so)
+                tool["x-toollint"] = {"approval": "human"}
         self.x.tools.append(tool)
 
     def _mcp_output(self, fn: cst.FunctionDef, pointer: Pointer, options: dict[str, cst.Arg]) -> dict[str, Any] | None:
@@ -648,7 +698,7 @@ class _Visitor:
             self.m.forget(pointer, problems_before)
             return
         unread = self.m.evaluate(name, ())
-        why = unread.why if isinstance(unread, Unresolved) else f"`{self.m.source(declared)}` is not a literal"
+        why = unread.why if isinstance(unread, Unresolved) else f"`{self.m.source(node)}` is not a literal"
         self._not_loaded(pointer, problems_before, Unresolved(name, why))
 
     def _not_loaded(self, pointer: Pointer, problems_before: int, unread: Unresolved) -> None:
