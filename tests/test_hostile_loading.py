@@ -90,6 +90,7 @@ def probe(*args: str, cwd: Path, prefix: Sequence[str] = (), expect: Sequence[in
     assert run.seconds < SECONDS and wall < SECONDS + 5, run
     assert run.peak_mb < PEAK_MB, run
     assert "TL005" not in done.stdout, done.stdout
+    print(f"hostile: exit {run.exit}, {run.seconds:.2f} s, {run.peak_mb:.0f} MB")  # shown with `pytest -s -v`
     message = [line for line in done.stderr.strip().splitlines()[:-1] if line]
     if run.exit == 2 and not done.stdout.strip():
         assert len(message) == 1 and message[0].startswith("toollint: error: "), done.stderr
@@ -381,3 +382,42 @@ def test_h2_anchors_that_expand_modestly_still_load(tmp_path: Path) -> None:
     )
     run = check("tools.yaml", tmp_path)
     assert run.codes() == ["TS003"], run
+
+
+# -- H5: our own patterns are linear -------------------------------------------------------------------------
+
+
+def test_h5_camel_case_pattern_is_linear_on_a_30k_character_name(tmp_path: Path) -> None:
+    long_name = {**TOOL, "name": "a" * 30_000 + "!"}
+    write_tools(tmp_path / "tools.json", [TOOL, {**TOOL, "name": "list_items"}, long_name])
+    run = check("tools.json", tmp_path)
+    assert run.exit == 1 and "TN001" in run.codes(), run  # the name is invalid; finding so costs linear time
+
+
+def test_h5_unclosed_hash_suppressions_are_linear(tmp_path: Path) -> None:
+    # each unclosed `[` used to scan to the end of the file for a `]`: there must be none after the comments
+    comments = "".join("# toollint: ignore[\n" for _ in range(10_000))
+    (tmp_path / "tools.yaml").write_text(f"tools:\n  - {json.dumps(FLAWED)}\n{comments}")
+    run = check("tools.yaml", tmp_path)
+    assert set(run.codes()) == {"TL004", "TS003"} and run.codes().count("TL004") == 10_000, run
+
+
+def test_h5_unclosed_markdown_suppressions_are_linear(tmp_path: Path) -> None:
+    write_tools(tmp_path / "tools.json", [FLAWED])
+    text = "You are a weather assistant. Use the `flawed_tool` tool.\n" + "<!-- toollint: ignore" * 20_000
+    (tmp_path / "prompt.md").write_text(text)
+    run = check(".", tmp_path)
+    assert run.codes() == ["TS003"], run
+
+
+def test_h5_markdown_suppression_still_works_after_an_unclosed_codes_bracket(tmp_path: Path) -> None:
+    write_tools(tmp_path / "tools.json", [FLAWED])
+    prompt = (
+        "You are a weather assistant. Use the `flawed_tool` tool.\n"
+        "<!-- toollint: ignore[TP003 -->\n"
+        "<!-- toollint: ignore[TP003] the loop is bounded by the caller -->\n"
+        "Keep going until the user is satisfied.\n"
+    )
+    (tmp_path / "prompt.md").write_text(prompt)
+    run = check(".", tmp_path)
+    assert sorted(run.codes()) == ["TL004", "TS003"], run
