@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 from toollint.diagnostics import Pointer, Severity
 from toollint.engine.rulebook import ALWAYS_ON, OPTION_TYPES, Rulebook, RulebookError, load_builtin
 from toollint.loading.document import DEFAULT_MAX_FILE_SIZE
+from toollint.loading.positions import LineIndex
 from toollint.parse_cache import cached
 
 CONFIG_FILES = (".toollint.yaml", "toollint.yaml", "pyproject.toml")
@@ -140,6 +141,9 @@ class _Reader:
             data, self._locator = parse_yaml(self._text)
         except YamlParseError as exc:
             raise ConfigError(f"{self.path}:{exc.line}:{exc.column}: invalid YAML: {exc.message}") from None
+        for duplicate in self._locator.duplicates[:1]:  # which of two values was meant cannot be guessed
+            line, column = LineIndex(self._text).position(duplicate.offset)
+            raise ConfigError(f"{self.path}:{line}:{column}: key `{duplicate.key}` is given twice; keep only one")
         return data
 
     def error(self, pointer: Pointer, message: str) -> ConfigError:
