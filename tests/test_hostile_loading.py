@@ -525,3 +525,52 @@ def test_json_lines_with_two_million_bad_lines_is_capped(tmp_path: Path) -> None
     diagnostics = run.diagnostics()
     assert [d["code"] for d in diagnostics] == ["TL001"] * 21, run.codes()[:30]
     assert diagnostics[-1]["line"] == 21 and "read only up to here" in diagnostics[-1]["message"]
+
+
+# -- C5: invalid patterns, options and config shapes are findings or config errors, never internal errors ----
+
+
+def test_c5_pattern_with_a_huge_repetition_count_is_ts001(tmp_path: Path) -> None:
+    tool = json.loads(json.dumps(TOOL))
+    tool["input_schema"]["properties"]["city"]["pattern"] = "^a{4294967295}$"
+    write_tools(tmp_path / "tools.json", [tool])
+    run = check("tools.json", tmp_path)
+    assert run.codes() == ["TS001"] and "repetition number is too large" in run.diagnostics()[0]["message"], run
+
+
+def test_c5_rule_pack_pattern_with_a_huge_repetition_count_is_a_config_error(tmp_path: Path) -> None:
+    write_tools(tmp_path / "tools.json", [TOOL])
+    (tmp_path / "pack.yaml").write_text(
+        "rules:\n  - code: ACME001\n    name: acme-names\n    severity: error\n    target: tool\n"
+        "    summary: Names.\n    what: Names.\n    why: Names.\n"
+        "    then: {field: name, function: pattern, options: {match: 'a{4294967295}'}}\n"
+    )
+    (tmp_path / ".toollint.yaml").write_text("extends: [recommended, pack.yaml]\n")
+    run = check("tools.json", tmp_path)
+    assert run.exit == 2 and "repetition number is too large" in run.stderr, run
+
+
+@pytest.mark.parametrize("value", ["-5", "-0.5", ".inf", ".nan"])
+def test_c5_negative_numeric_option_is_a_config_error_naming_the_key(value: str, tmp_path: Path) -> None:
+    write_tools(tmp_path / "tools.json", [TOOL])
+    option = "max-tools" if "." not in value else "min-similarity"
+    code = "TN007" if option == "max-tools" else "TN005"
+    (tmp_path / ".toollint.yaml").write_text(f"options:\n  {code}:\n    {option}: {value}\n")
+    run = check("tools.json", tmp_path)
+    assert run.exit == 2 and f"option `{option}` of {code} must be a" in run.stderr, run
+    assert ".toollint.yaml:3:5" in run.stderr
+
+
+@pytest.mark.parametrize("text", ["tool = 1\n", "[tool]\ntoollint = 1\n", "[tool]\ntoollint = [1]\n"])
+def test_c5_pyproject_with_a_tool_value_is_a_config_error(text: str, tmp_path: Path) -> None:
+    write_tools(tmp_path / "tools.json", [TOOL])
+    (tmp_path / "pyproject.toml").write_text(text)
+    run = check("tools.json", tmp_path, "--config", "pyproject.toml")
+    assert run.exit == 2 and "must be a table" in run.stderr, run
+
+
+def test_c5_deeply_nested_lock_is_a_clean_error(tmp_path: Path) -> None:
+    write_tools(tmp_path / "tools.json", [TOOL])
+    (tmp_path / "toollint.lock").write_text('{"tools": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    run = check("tools.json", tmp_path, "--locked")
+    assert run.exit == 2 and "nested too deeply" in run.stderr, run

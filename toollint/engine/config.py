@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -121,7 +122,10 @@ class _Reader:
                 doc = tomllib.loads(text)
             except tomllib.TOMLDecodeError as exc:
                 raise ConfigError(f"{self.path}: invalid TOML: {exc}") from None
-            table = doc.get("tool", {}).get("toollint", {})
+            tool = doc.get("tool", {})
+            if not isinstance(tool, dict):
+                raise ConfigError(f"{self.path}: `tool` must be a table (`[tool.toollint]`), not a value")
+            table = tool.get("toollint", {})
             if not isinstance(table, dict):
                 raise ConfigError(f"{self.path}: `[tool.toollint]` must be a table")
             return table
@@ -342,6 +346,10 @@ def _read_options(book: Rulebook, reader: _Reader, table: Any, options: dict[str
             allowed = OPTION_TYPES[spec.type]
             if not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed):
                 raise reader.error(("options", key, name), f"option `{name}` of {rule.code} must be a {spec.type}")
+            if spec.type in ("integer", "number") and not (0 <= value < math.inf):
+                # every numeric option is a count, a length or a threshold; a negative one would only crash the rule
+                message = f"option `{name}` of {rule.code} must be a {spec.type} of 0 or more, not `{value}`"
+                raise reader.error(("options", key, name), message)
             options[rule.code][name] = value
 
 
