@@ -211,6 +211,11 @@ def test_c3_symlink_loop_in_a_folder_does_not_crash_the_walk(tmp_path: Path) -> 
     by_path = dict(findings(run))
     assert sorted(by_path) == ["a.yaml", "b.yaml", "loop.json", "tools.json"], run
     assert by_path["loop.json"].startswith("symlink loop")
+    # the paths of findings are matched against per-file-ignores and agent globs: a loop must not crash that
+    (tmp_path / ".toollint.yaml").write_text(
+        "per-file-ignores:\n  '*.yaml': [TD002]\nagents:\n  one:\n    tools: ['*.json']\n    prompts: []\n"
+    )
+    assert sorted(dict(findings(check(".", tmp_path)))) == ["a.yaml", "b.yaml", "loop.json", "tools.json"]
 
 
 def test_e1_unreadable_sub_folder_is_tl001(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,7 @@ def lock_data(tools: tuple[Tool, ...] | list[Tool], root: Path) -> dict[str, Any
         if not isinstance(tool.name, str):
             continue
         try:
-            source = Path(tool.path).resolve().relative_to(root).as_posix()
+            source = Path(os.path.realpath(tool.path)).relative_to(root).as_posix()
         except ValueError:
             source = Path(tool.path).as_posix()
         entries.setdefault(tool.name, {"hash": tool_hash(tool), "source": source})

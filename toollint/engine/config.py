@@ -346,7 +346,7 @@ def _read_options(book: Rulebook, reader: _Reader, table: Any, options: dict[str
             allowed = OPTION_TYPES[spec.type]
             if not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed):
                 raise reader.error(("options", key, name), f"option `{name}` of {rule.code} must be a {spec.type}")
-            if spec.type in ("integer", "number") and not (0 <= value < math.inf):
+            if isinstance(value, (int, float)) and not 0 <= value < math.inf:
                 # every numeric option is a count, a length or a threshold; a negative one would only crash the rule
                 message = f"option `{name}` of {rule.code} must be a {spec.type} of 0 or more, not `{value}`"
                 raise reader.error(("options", key, name), message)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -180,7 +181,7 @@ def _agents(settings: Settings, tools: list[Tool], prompts: list[Prompt]) -> tup
 
     def relative(path: str) -> str:
         try:
-            return Path(path).resolve().relative_to(settings.root).as_posix()
+            return Path(os.path.realpath(path)).relative_to(settings.root).as_posix()  # never raises on a loop
         except ValueError:
             return Path(path).as_posix()
 
@@ -459,7 +460,7 @@ def _filter(
             codes: set[str] = set()
             if settings.per_file_ignores:
                 try:
-                    relative = Path(path).resolve().relative_to(settings.root).as_posix()
+                    relative = Path(os.path.realpath(path)).relative_to(settings.root).as_posix()
                 except ValueError:
                     relative = Path(path).as_posix()
                 for glob, ignored in settings.per_file_ignores:

@@ -207,17 +207,17 @@ def parse(display: str, text: str, kind: Kind, explicit: bool) -> tuple[Document
             LoadError(display, f"invalid JSON: {e.message}", *lines.position(e.offset)) for e in parsed.errors
         ]
         load_errors += _duplicate_errors(display, lines, parsed.duplicates)
-        locator = JsonLinesLocator(text, parsed.records, parsed.duplicated)
-        return Document(display, kind, text, parsed.data, explicit, _locator=locator), load_errors
+        records = JsonLinesLocator(text, parsed.records, parsed.duplicated)
+        return Document(display, kind, text, parsed.data, explicit, _locator=records), load_errors
     if kind == "yaml":
         from toollint.loading.yaml_source import YamlParseError, parse_yaml
 
         try:
-            data, locator = parse_yaml(text)
+            data, nodes = parse_yaml(text)
         except YamlParseError as exc:
             return None, [LoadError(display, f"invalid YAML: {exc.message}", exc.line, exc.column)]
-        document = Document(display, kind, text, data, explicit, _locator=locator)
-        return document, _duplicate_errors(display, document.lines, locator.duplicates)
+        document = Document(display, kind, text, data, explicit, _locator=nodes)
+        return document, _duplicate_errors(display, document.lines, nodes.duplicates)
     if kind == "python":
         from toollint.loading.python.document import parse_python
 
