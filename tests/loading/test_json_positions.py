@@ -89,7 +89,7 @@ def test_every_value_of_a_random_document_is_located_at_its_own_text() -> None:
 
 def test_json_lines_records_and_errors() -> None:
     text = '{"name": "a"}\n\nnot json\n{"name": "b", "x": [1]}\n'
-    data, records, errors = parse_json_lines(text)
+    data, records, errors, _, _ = parse_json_lines(text)
     assert data == [{"name": "a"}, {"name": "b", "x": [1]}]
     assert len(errors) == 1 and LineIndex(text).position(errors[0].offset)[0] == 3
     locator = JsonLinesLocator(text, records)

@@ -103,7 +103,7 @@ def validate_then(then: Any) -> str | None:
         if key in options:
             try:
                 re.compile(options[key])
-            except re.error as exc:
+            except (re.error, OverflowError) as exc:  # OverflowError: a repetition count such as `a{4294967295}`
                 return f"`{key}` is not a valid regular expression: {exc}"
     if function == "casing" and options.get("type", "snake") not in _CASES:
         return f"casing `type` must be one of {', '.join(_CASES)}"

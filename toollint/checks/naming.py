@@ -72,7 +72,8 @@ GENERIC_WORDS = frozenset(
 )
 _CASES = {
     "snake_case": lazy_compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$"),
-    "camelCase": lazy_compile(r"^[a-z]+[a-z0-9]*([A-Z][a-z0-9]*)+$"),
+    # one way to split a name only: `[a-z]+[a-z0-9]*` could split a run of letters n ways (quadratic on a long name)
+    "camelCase": lazy_compile(r"^[a-z][a-z0-9]*([A-Z][a-z0-9]*)+$"),
     "PascalCase": lazy_compile(r"^([A-Z][a-z0-9]+){2,}$"),
     "kebab-case": lazy_compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$"),
 }

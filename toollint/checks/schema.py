@@ -119,7 +119,7 @@ def _pattern_problem(pattern: str) -> str | None:
         return None  # Unicode property escapes are valid ECMA-262 but unknown to Python's `re`
     try:
         re.compile(_ECMA_NAMED_GROUP.sub("(?P<", pattern))
-    except re.error as exc:
+    except (re.error, OverflowError) as exc:  # OverflowError: a repetition count such as `a{4294967295}`
         return f"`pattern` is not a valid regular expression: {exc}"
     except RecursionError:
         return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,7 @@ def lock_data(tools: tuple[Tool, ...] | list[Tool], root: Path) -> dict[str, Any
             continue
         try:
             # a live server's address (`mcp://server/tools/name`) is no file
-            source = tool.path if "://" in tool.path else Path(tool.path).resolve().relative_to(root).as_posix()
+            source = tool.path if "://" in tool.path else Path(os.path.realpath(tool.path)).relative_to(root).as_posix()
         except ValueError:
             source = Path(tool.path).as_posix()
         entries.setdefault(lock_key(tool), {"hash": tool_hash(tool), "source": source})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from toollint.catalog.vocabulary import Vocabulary
 from toollint.diagnostics import Pointer, Severity
 from toollint.engine.rulebook import ALWAYS_ON, OPTION_TYPES, Rulebook, RulebookError, load_builtin
 from toollint.loading.document import DEFAULT_MAX_FILE_SIZE
+from toollint.loading.positions import LineIndex
 from toollint.parse_cache import cached
 
 CONFIG_FILES = (".toollint.yaml", "toollint.yaml", "pyproject.toml")
@@ -125,7 +127,10 @@ class _Reader:
                 doc = tomllib.loads(text)
             except tomllib.TOMLDecodeError as exc:
                 raise ConfigError(f"{self.path}: invalid TOML: {exc}") from None
-            table = doc.get("tool", {}).get("toollint", {})
+            tool = doc.get("tool", {})
+            if not isinstance(tool, dict):
+                raise ConfigError(f"{self.path}: `tool` must be a table (`[tool.toollint]`), not a value")
+            table = tool.get("toollint", {})
             if not isinstance(table, dict):
                 raise ConfigError(f"{self.path}: `[tool.toollint]` must be a table")
             return table
@@ -145,6 +150,9 @@ class _Reader:
             data, self._locator = parse_yaml(self._text)
         except YamlParseError as exc:
             raise ConfigError(f"{self.path}:{exc.line}:{exc.column}: invalid YAML: {exc.message}") from None
+        for duplicate in self._locator.duplicates[:1]:  # which of two values was meant cannot be guessed
+            line, column = LineIndex(self._text).position(duplicate.offset)
+            raise ConfigError(f"{self.path}:{line}:{column}: key `{duplicate.key}` is given twice; keep only one")
         return data
 
     def error(self, pointer: Pointer, message: str) -> ConfigError:
@@ -373,6 +381,10 @@ def _read_options(book: Rulebook, reader: _Reader, table: Any, options: dict[str
             allowed = OPTION_TYPES[spec.type]
             if not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed):
                 raise reader.error(("options", key, name), f"option `{name}` of {rule.code} must be a {spec.type}")
+            if isinstance(value, (int, float)) and not 0 <= value < math.inf:
+                # every numeric option is a count, a length or a threshold; a negative one would only crash the rule
+                message = f"option `{name}` of {rule.code} must be a {spec.type} of 0 or more, not `{value}`"
+                raise reader.error(("options", key, name), message)
             options[rule.code][name] = value
 
 

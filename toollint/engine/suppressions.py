@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
@@ -9,8 +10,11 @@ from typing import Any, NamedTuple
 from toollint.diagnostics import Pointer
 from toollint.loading.document import Document
 
-_HASH = re.compile(r"#[ \t]*toollint:[ \t]*ignore(?:\[(?P<codes>[^\]]*)\])?(?P<reason>[^\n]*)", re.MULTILINE)
-_HTML = re.compile(r"<!--[ \t]*toollint:[ \t]*ignore(?:\[(?P<codes>[^\]]*)\])?(?P<reason>.*?)-->", re.DOTALL)
+# Linear on any text: the codes stop at the end of the line (an unclosed `[` once scanned to the end of the file
+# for every comment after it), and the end of a Markdown comment is found by `str.find`, once per comment.
+_HASH = re.compile(r"#[ \t]*toollint:[ \t]*ignore(?:\[(?P<codes>[^\]\n]*)\])?(?P<reason>[^\n]*)")
+_HTML_START = re.compile(r"<!--[ \t]*toollint:[ \t]*ignore")
+_HTML_CODES = re.compile(r"\[(?P<codes>[^\]]*)\]")
 _MAX_WALK_DEPTH = 64
 
 
@@ -38,13 +42,57 @@ def _codes(raw: str | None) -> tuple[str, ...]:
     return tuple(c.strip().upper() for c in raw.split(",") if c.strip())
 
 
-def _next_content_line(lines: list[str], index: int, comment: str) -> int:
-    """1-based number of the first line after `index` that is not blank and not a comment."""
-    for j in range(index + 1, len(lines)):
-        stripped = lines[j].strip()
-        if stripped and not stripped.startswith(comment):
-            return j + 1
-    return index + 1
+class _NextContentLine:
+    """1-based number of the first line after a 0-based index that is not blank and not a comment.
+
+    Asked in increasing order of index, as comments are found; the answer for one index is the answer for
+    every index up to it, so the lines are scanned once in all (a file of nothing but comments once took
+    quadratic time)."""
+
+    def __init__(self, lines: list[str], comment: str) -> None:
+        self.lines = lines
+        self.comment = comment
+        self.asked = -1
+        self.answer = -1  # 0-based index of the content line found for `asked`, len(lines) when none
+
+    def __call__(self, index: int) -> int:
+        if not (self.asked <= index < self.answer):
+            j = index + 1
+            while j < len(self.lines):
+                stripped = self.lines[j].strip()
+                if stripped and not stripped.startswith(self.comment):
+                    break
+                j += 1
+            self.answer = j
+        self.asked = index
+        return self.answer + 1 if self.answer < len(self.lines) else index + 1
+
+
+class _Comment(NamedTuple):
+    start: int
+    codes: str | None
+    reason: str
+
+
+def _hash_comments(text: str) -> Iterator[_Comment]:
+    for match in _HASH.finditer(text):
+        yield _Comment(match.start(), match.group("codes"), match.group("reason"))
+
+
+def _html_comments(text: str) -> Iterator[_Comment]:
+    position = 0
+    while True:
+        match = _HTML_START.search(text, position)
+        if match is None:
+            return
+        end = text.find("-->", match.end())
+        if end < 0:
+            return  # no comment after this one can be closed either
+        body = text[match.end() : end]
+        codes = _HTML_CODES.match(body)
+        reason = body[codes.end() :] if codes else body
+        yield _Comment(match.start(), codes.group("codes") if codes else None, reason)
+        position = end + 3
 
 
 def comment_suppressions(document: Document) -> Iterator[Suppression]:
@@ -52,16 +100,18 @@ def comment_suppressions(document: Document) -> Iterator[Suppression]:
     if "toollint:" not in text:
         return
     lines = text.split("\n")
-    pattern, comment = (_HTML, "<!--") if document.kind == "text" else (_HASH, "#")
-    for match in pattern.finditer(text):
-        line, column = document.lines.position(match.start())
+    comments, comment = (_html_comments, "<!--") if document.kind == "text" else (_hash_comments, "#")
+    next_content_line = _NextContentLine(lines, comment)
+    scopes = sorted(document.scopes, key=lambda scope: scope[0])
+    firsts = [first for first, _, _ in scopes]
+    for found in comments(text):
+        line, column = document.lines.position(found.start)
         own_line = not lines[line - 1][: column - 1].strip()
-        target = _next_content_line(lines, line - 1, comment) if own_line else line
+        target = next_content_line(line - 1) if own_line else line
         # in Python, a comment on a tool's decorators or `def` line covers the whole tool
-        scope = next((pointer for first, last, pointer in document.scopes if first <= target <= last), None)
-        yield Suppression(
-            document.path, _codes(match.group("codes")), match.group("reason").strip(), line, column, target, scope
-        )
+        index = bisect.bisect_right(firsts, target) - 1
+        scope = scopes[index][2] if index >= 0 and scopes[index][1] >= target else None
+        yield Suppression(document.path, _codes(found.codes), found.reason.strip(), line, column, target, scope)
 
 
 def pointer_suppressions(document: Document) -> Iterator[Suppression]:

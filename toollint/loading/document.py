@@ -5,13 +5,14 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
 from toollint.diagnostics import Anchor, Pointer, Span
-from toollint.loading.positions import LineIndex, Locator
+from toollint.loading.positions import DuplicateKey, LineIndex, Locator
 
 Kind = Literal["json", "jsonl", "yaml", "text", "python"]
 
@@ -186,29 +187,37 @@ def decode(raw: bytes, display: str) -> str | LoadError:
 def parse(display: str, text: str, kind: Kind, explicit: bool) -> tuple[Document | None, list[LoadError]]:
     """Parse text of a known kind; a document may come back together with errors (JSON Lines)."""
     if kind == "json":
-        from toollint.loading.json_source import JsonParseError, parse_json
+        from toollint.loading.json_source import JsonLocator, JsonParseError, parse_json_document
 
         try:
-            data = parse_json(text)
+            data, duplicates = parse_json_document(text)
         except JsonParseError as exc:
             line, column = LineIndex(text).position(exc.offset)
             return None, [LoadError(display, f"invalid JSON: {exc.message}", line, column)]
-        return Document(display, kind, text, data, explicit), []
+        if not duplicates:
+            return Document(display, kind, text, data, explicit), []
+        document = Document(display, kind, text, data, explicit, _locator=JsonLocator(text, unique_keys=False))
+        return document, _duplicate_errors(display, document.lines, duplicates)
     if kind == "jsonl":
         from toollint.loading.json_source import JsonLinesLocator, parse_json_lines
 
-        records, offsets, errors = parse_json_lines(text)
+        parsed = parse_json_lines(text)
         lines = LineIndex(text)
-        load_errors = [LoadError(display, f"invalid JSON: {e.message}", *lines.position(e.offset)) for e in errors]
-        return Document(display, kind, text, records, explicit, _locator=JsonLinesLocator(text, offsets)), load_errors
+        load_errors = [
+            LoadError(display, f"invalid JSON: {e.message}", *lines.position(e.offset)) for e in parsed.errors
+        ]
+        load_errors += _duplicate_errors(display, lines, parsed.duplicates)
+        records = JsonLinesLocator(text, parsed.records, parsed.duplicated)
+        return Document(display, kind, text, parsed.data, explicit, _locator=records), load_errors
     if kind == "yaml":
         from toollint.loading.yaml_source import YamlParseError, parse_yaml
 
         try:
-            data, locator = parse_yaml(text)
+            data, nodes = parse_yaml(text)
         except YamlParseError as exc:
             return None, [LoadError(display, f"invalid YAML: {exc.message}", exc.line, exc.column)]
-        return Document(display, kind, text, data, explicit, _locator=locator), []
+        document = Document(display, kind, text, data, explicit, _locator=nodes)
+        return document, _duplicate_errors(display, document.lines, nodes.duplicates)
     if kind == "python":
         from toollint.loading.python.document import parse_python
 
@@ -219,6 +228,31 @@ def parse(display: str, text: str, kind: Kind, explicit: bool) -> tuple[Document
     if error is not None:
         return None, [LoadError(display, error.message, error.line, error.column)]
     return Document(display, kind, text, text, explicit, front_matter=front), []
+
+
+MAX_DUPLICATE_KEYS = 20
+
+
+def _duplicate_errors(display: str, lines: LineIndex, duplicates: Sequence[DuplicateKey]) -> list[LoadError]:
+    """A TL001 at each key given twice in one object (the first few of them).
+
+    Parsers disagree on which value of a duplicate key counts (most keep the last, some the first, some
+    refuse the file), so a definition with one is not valid for a tool: a hidden instruction in the second
+    `description` must not pass for the harmless first. Findings of the rules point at the last value, the
+    one toollint checks."""
+    errors = []
+    for duplicate in duplicates[:MAX_DUPLICATE_KEYS]:
+        first_line, _ = lines.position(duplicate.first)
+        message = (
+            f"duplicate key `{duplicate.key}` (first at line {first_line}): parsers disagree on which value counts;"
+            " toollint checks this last one; keep only one"
+        )
+        errors.append(LoadError(display, message, *lines.position(duplicate.offset)))
+    if len(duplicates) > MAX_DUPLICATE_KEYS:
+        last = duplicates[MAX_DUPLICATE_KEYS]
+        message = f"{len(duplicates) - MAX_DUPLICATE_KEYS} more duplicate keys from here on; keep only one of each"
+        errors.append(LoadError(display, message, *lines.position(last.offset)))
+    return errors
 
 
 def load(

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+import sys
+from typing import Any, NamedTuple
 
 from toollint.diagnostics import Anchor, Pointer, Segment, Span
-from toollint.loading.positions import LineIndex
+from toollint.loading.positions import DuplicateKey, LineIndex
 
 _WS = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
@@ -46,13 +47,78 @@ def too_deep(text: str, start: int = 0, end: int | None = None) -> JsonParseErro
     return JsonParseError("nesting is too deep to parse", start)
 
 
-def parse_json(text: str) -> Any:
+class _Parsed(NamedTuple):
+    data: Any
+    has_duplicates: bool
+
+
+def _parse(text: str) -> _Parsed:
+    duplicates = False
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal duplicates
+        made = dict(items)
+        if len(made) != len(items):
+            duplicates = True
+        return made
+
     try:
-        return json.loads(text)
+        data = json.loads(text, object_pairs_hook=pairs)
     except json.JSONDecodeError as exc:
         raise JsonParseError(exc.msg, exc.pos) from None
     except RecursionError:
         raise too_deep(text) from None
+    except ValueError as exc:  # an integer too long to convert (over 4,300 digits); nothing else raises it
+        raise long_integer(text, str(exc)) from None
+    return _Parsed(data, duplicates)
+
+
+def parse_json(text: str) -> Any:
+    return _parse(text).data
+
+
+def parse_json_document(text: str) -> tuple[Any, list[DuplicateKey]]:
+    """The data of a JSON text and the keys it gives twice (in the order they occur)."""
+    parsed = _parse(text)
+    return parsed.data, duplicate_keys(text) if parsed.has_duplicates else []
+
+
+def long_integer(text: str, reason: str, start: int = 0, end: int | None = None) -> JsonParseError:
+    """The error for an integer longer than Python converts, at the first such integer outside a string."""
+    longest = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 4300
+    pattern = re.compile(r'"(?:[^"\\]|\\.)*"?|-?[0-9]{' + str(longest + 1) + ",}")
+    for match in pattern.finditer(text, start, len(text) if end is None else end):
+        if not match.group().startswith('"'):
+            digits = len(match.group().lstrip("-"))
+            message = f"integer of {digits:,} digits is too long to check; write it as a string if it is meant"
+            return JsonParseError(message, match.start())
+    return JsonParseError(reason, start)
+
+
+_KEY_TOKEN = re.compile(r'("(?:[^"\\]|\\.)*")[ \t\n\r]*(:)?|[\[\]{}]')
+
+
+def duplicate_keys(text: str, start: int = 0, end: int | None = None) -> list[DuplicateKey]:
+    """Every key of `text[start:end]` that an object has already given, with both offsets.
+
+    Only called for texts the parser found a duplicate in, so a valid JSON text can be assumed."""
+    found: list[DuplicateKey] = []
+    stack: list[dict[str, int] | None] = []  # the keys seen so far in each open object; None for arrays
+    for match in _KEY_TOKEN.finditer(text, start, len(text) if end is None else end):
+        token = match.group()
+        if token in ("{", "["):
+            stack.append({} if token == "{" else None)
+        elif token in ("}", "]"):
+            if stack:
+                stack.pop()
+        elif match.group(2) and stack and stack[-1] is not None:
+            raw = match.group(1)
+            key = json.loads(raw) if "\\" in raw else raw[1:-1]
+            seen = stack[-1]
+            if key in seen:
+                found.append(DuplicateKey(key, match.start(1), seen[key]))
+            seen[key] = match.start(1)
+    return found
 
 
 class _Container:
@@ -76,9 +142,18 @@ _AFTER_VALUE = re.compile(r"[ \t\n\r]*,?")
 class JsonLocator:
     """Maps pointers to offsets in one JSON text (or one line of a JSON Lines file)."""
 
-    def __init__(self, text: str, start: int = 0, end: int | None = None, lines: LineIndex | None = None) -> None:
+    def __init__(
+        self,
+        text: str,
+        start: int = 0,
+        end: int | None = None,
+        lines: LineIndex | None = None,
+        unique_keys: bool = True,
+    ) -> None:
         self._text = text
         self._lines = lines
+        # with duplicate keys the parser keeps the last value, so a lookup must read on to the end of the object
+        self._unique_keys = unique_keys
         value_start = _WS.match(text, start).end()  # type: ignore[union-attr]
         self._root: Entry = (-1, -1, value_start, len(text) if end is None else end)
         self._containers: dict[int, _Container] = {}
@@ -103,7 +178,7 @@ class JsonLocator:
             match = step(text, i)
             if match is None or match.group(1) or match.end() >= end:
                 container.done = True  # the closing bracket (or, defensively, something unexpected)
-                found = None
+                found = members.get(segment)
                 break
             i = match.end()
             if is_object:
@@ -115,11 +190,10 @@ class JsonLocator:
                 key, key_start, key_end = index, -1, -1
             value_end = decode(text, i)[1]
             member = (key_start, key_end, i, value_end)
-            if key not in members:
-                members[key] = member
+            members[key] = member
             index += 1
             i = after(text, value_end).end()  # type: ignore[union-attr]
-            if key == segment:
+            if key == segment and self._unique_keys:
                 found = member
                 break
         container.position, container.index = i, index
@@ -185,9 +259,10 @@ def _as_index(segment: str) -> Segment:
 class JsonLinesLocator:
     """The first pointer segment selects the record (0-based, blank lines not counted)."""
 
-    def __init__(self, text: str, records: list[tuple[int, int]]) -> None:
+    def __init__(self, text: str, records: list[tuple[int, int]], duplicated: frozenset[int] = frozenset()) -> None:
         self._text = text
         self._records = records
+        self._duplicated = duplicated  # records that give a key twice
         self._lines = LineIndex(text)
         self._locators: dict[int, JsonLocator] = {}
 
@@ -201,7 +276,7 @@ class JsonLinesLocator:
         locator = self._locators.get(index)
         if locator is None:
             start, end = self._records[index]
-            locator = JsonLocator(self._text, start, end, self._lines)
+            locator = JsonLocator(self._text, start, end, self._lines, unique_keys=index not in self._duplicated)
             self._locators[index] = locator
         return locator.span(pointer[1:], anchor)
 
@@ -212,21 +287,46 @@ class JsonLinesLocator:
         return self._locators[pointer[0]].string_offsets(pointer[1:])
 
 
-def parse_json_lines(text: str) -> tuple[list[Any], list[tuple[int, int]], list[JsonParseError]]:
-    """Parse each non-blank line; a bad line is an error, the good ones are kept."""
+MAX_BAD_LINES = 20
+
+
+class JsonLines(NamedTuple):
+    data: list[Any]
+    records: list[tuple[int, int]]  # (start, end) offset of each record's line
+    errors: list[JsonParseError]
+    duplicates: list[DuplicateKey]
+    duplicated: frozenset[int]  # indexes of the records that give a key twice
+
+
+def parse_json_lines(text: str) -> JsonLines:
+    """Parse each non-blank line; a bad line is an error, the good ones are kept.
+
+    Records are separated by `\\n` only: a raw U+2028 inside a string is valid JSON, not a line break. After
+    `MAX_BAD_LINES` bad lines the file is not read further (a file of two million bad lines would otherwise
+    cost two million errors and their diagnostics); the last error says so."""
     data: list[Any] = []
     records: list[tuple[int, int]] = []
     errors: list[JsonParseError] = []
+    duplicates: list[DuplicateKey] = []
+    duplicated: set[int] = set()
     offset = 0
-    for line in text.splitlines(keepends=True):
-        stripped = line.strip()
-        if stripped:
+    for line in text.split("\n"):
+        if line.strip():
             try:
-                data.append(json.loads(line))
-                records.append((offset, offset + len(line.rstrip("\r\n"))))
-            except json.JSONDecodeError as exc:
-                errors.append(JsonParseError(exc.msg, offset + exc.pos))
-            except RecursionError:
-                errors.append(too_deep(text, offset, offset + len(line)))
-        offset += len(line)
-    return data, records, errors
+                parsed = _parse(line)
+            except JsonParseError as exc:
+                if len(errors) == MAX_BAD_LINES:
+                    message = f"more than {MAX_BAD_LINES} lines are not valid JSON; the file was read only up to here"
+                    errors.append(JsonParseError(message, offset))
+                    break
+                errors.append(JsonParseError(exc.message, offset + exc.offset))
+            else:
+                if parsed.has_duplicates:
+                    duplicated.add(len(records))
+                    duplicates += [
+                        DuplicateKey(d.key, offset + d.offset, offset + d.first) for d in duplicate_keys(line)
+                    ]
+                data.append(parsed.data)
+                records.append((offset, offset + len(line.rstrip("\r"))))
+        offset += len(line) + 1
+    return JsonLines(data, records, errors, duplicates, frozenset(duplicated))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 from array import array
 from itertools import accumulate
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from toollint.diagnostics import Anchor, Pointer, Span
 
@@ -39,6 +39,14 @@ class LineIndex:
         # most spans are a key or a short value on one line: no second search
         end_row = row if end < next_start else bisect.bisect_right(starts, end) - 1
         return Span(row + 1, start - starts[row] + 1, end_row + 1, end - starts[end_row] + 1)
+
+
+class DuplicateKey(NamedTuple):
+    """A key given twice in one object or mapping: the parsers used keep the later value."""
+
+    key: str
+    offset: int  # of the later key, whose value is used
+    first: int  # of the earlier key
 
 
 class Locator(Protocol):

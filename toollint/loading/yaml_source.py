@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from toollint.diagnostics import Anchor, Pointer, Span
-from toollint.loading.positions import LineIndex
+from toollint.loading.positions import DuplicateKey, LineIndex
 
 MAX_DEPTH = 500
 # What aliases may expand a document to, counted as the characters of its scalars plus a few per node: a rule's
@@ -22,7 +22,60 @@ MIN_EXPANDED_SIZE = 2 << 20
 EXPANSION_PER_CHARACTER = 4
 NODE_COST = 4
 
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SCALAR_TAGS = ("null", "bool", "int", "float", "binary", "timestamp")
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc]
+    """The safe loader, plus: every key given twice in a mapping is recorded, and a scalar that its tag's
+    constructor cannot read (`2001-13-01`, `!!int abc`, an integer of 5,000 digits) is a YAML error at the
+    scalar instead of a ValueError from deep inside PyYAML."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.duplicates: list[DuplicateKey] = []
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Any:
+        pairs = node.value
+        if len(pairs) > 1:
+            keys = [(k.tag, k.value) for k, _ in pairs if isinstance(k, yaml.ScalarNode) and k.tag != _MERGE_TAG]
+            if len(set(keys)) != len(keys):
+                self._record_duplicates(pairs)
+        return super().construct_mapping(node, deep)
+
+    def _record_duplicates(self, pairs: list[tuple[yaml.Node, yaml.Node]]) -> None:
+        seen: dict[tuple[str, str], int] = {}
+        for key, _ in pairs:
+            if not isinstance(key, yaml.ScalarNode) or key.tag == _MERGE_TAG:
+                continue
+            offset = key.start_mark.index
+            first = seen.get((key.tag, key.value))
+            if first is not None:
+                self.duplicates.append(DuplicateKey(key.value, offset, first))
+            seen[(key.tag, key.value)] = offset
+
+
+def _checked(constructor: Any, kind: str) -> Any:
+    def construct(loader: Any, node: yaml.ScalarNode) -> Any:
+        try:
+            return constructor(loader, node)
+        except (ValueError, KeyError, AttributeError, TypeError, OverflowError) as exc:
+            value = str(node.value)
+            if kind == "int" and sum(c.isdigit() for c in value) > 4000:
+                problem = f"integer of {len(value):,} digits is too long to check; quote it if it is meant as text"
+            else:
+                shown = value if len(value) <= 40 else value[:40] + "…"
+                detail = f" ({exc})" if type(exc) is ValueError else ""  # the others name PyYAML's internals
+                problem = f"`{shown}` is not a valid {kind}{detail}; quote it if it is meant as text"
+            raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from None
+
+    return construct
+
+
+for _kind in _SCALAR_TAGS:
+    _tag = f"tag:yaml.org,2002:{_kind}"
+    _Loader.add_constructor(_tag, _checked(_BaseLoader.yaml_constructors[_tag], _kind))
 try:
     from yaml.cyaml import CParser as _CParser  # type: ignore[attr-defined]
 
@@ -136,12 +189,19 @@ def parse_yaml(text: str) -> tuple[Any, YamlLocator]:
     finally:
         loader.dispose()
     if len(roots) == 1:
-        return documents[0], YamlLocator(text, roots[0])
-    return (documents or None), YamlLocator(text, None, roots)
+        return documents[0], YamlLocator(text, roots[0], duplicates=loader.duplicates)
+    return (documents or None), YamlLocator(text, None, roots, loader.duplicates)
 
 
 class YamlLocator:
-    def __init__(self, text: str, root: yaml.Node | None, stream: list[yaml.Node] | None = None) -> None:
+    def __init__(
+        self,
+        text: str,
+        root: yaml.Node | None,
+        stream: list[yaml.Node] | None = None,
+        duplicates: list[DuplicateKey] | None = None,
+    ) -> None:
+        self.duplicates = duplicates or []  # keys given twice in a mapping; the last value is the one used
         self._root = root
         self._stream = stream or []
         self._text = text
@@ -163,8 +223,10 @@ class YamlLocator:
             node = self._stream[min(int(segments.pop(0)), len(self._stream) - 1)]
         for segment in segments:
             if isinstance(node, yaml.MappingNode):
+                # the last of duplicate keys is the one whose value was kept
                 node = next(
-                    (v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == str(segment)), None
+                    (v for k, v in reversed(node.value) if isinstance(k, yaml.ScalarNode) and k.value == str(segment)),
+                    None,
                 )
             elif isinstance(node, yaml.SequenceNode) and isinstance(segment, int) and 0 <= segment < len(node.value):
                 node = node.value[segment]
