@@ -49,13 +49,14 @@ def invalid_tool_name(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
 
 
 def duplicate_tool_name(agent: Agent, ctx: RuleContext) -> Iterator[Violation]:
-    first: dict[str, Tool] = {}
+    first: dict[tuple[str, str | None], Tool] = {}
     for tool in agent.tools:
         if not isinstance(tool.name, str):
             continue
-        seen = first.get(tool.name)
+        key = (tool.name, _version(tool))  # versions of one tool (FastMCP's `version=`) share its name
+        seen = first.get(key)
         if seen is None:
-            first[tool.name] = tool
+            first[key] = tool
             continue
         scope = "" if agent.name == "default" else f" of agent `{agent.name}`"
         yield Violation(
@@ -64,6 +65,12 @@ def duplicate_tool_name(agent: Agent, ctx: RuleContext) -> Iterator[Violation]:
             path=tool.path,
             related=((seen.path, seen.at("name")),),
         )
+
+
+def _version(tool: Tool) -> str | None:
+    meta = tool.spec.get("x-toollint")
+    version = meta.get("version") if isinstance(meta, dict) else None
+    return str(version) if version is not None else None
 
 
 GENERIC_WORDS = frozenset(

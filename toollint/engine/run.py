@@ -348,6 +348,9 @@ def inferred_agents(tools: list[Tool], prompts: list[Prompt], documents: dict[st
         document = documents.get(tool.path)
         if document is not None and servers.get(tool.path):
             key = (tool.path, _server_of(tool, document, servers[tool.path]))
+        elif document is not None and document.kind == "python":
+            # no server object: an agent script or a module of tools; scripts side by side are separate agents
+            key = (tool.path, "")
         else:
             key = (_folder(tool.path), "")
         units.setdefault(key, []).append(tool)

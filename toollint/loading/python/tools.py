@@ -438,6 +438,9 @@ class _Visitor:
                     tool["annotations"] = value
             if _elicits(fn):  # asking the user through MCP elicitation before acting is an approval gate
                 tool["x-toollint"] = {"approval": "human"}
+            version = self._option_string(options, "version", pointer + ("x-toollint", "version"))
+            if isinstance(version, str):  # FastMCP serves each version of a tool under the same name
+                tool.setdefault("x-toollint", {})["version"] = version
         elif framework == "langchain":
             tool = {"name": name, "description": description or "", "parameters": schema}
         else:
