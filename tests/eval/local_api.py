@@ -190,7 +190,7 @@ class LocalAPI:
         self._fault_rate = 0.0
         self._fault_rng = random.Random(0)
         self._fault_kinds: tuple[str, ...] = FAULT_KINDS
-        self._cache: OrderedDict[str, None] = OrderedDict()
+        self._cache: OrderedDict[str, float] = OrderedDict()  # prefix digest -> when it becomes readable
         self._batches: dict[str, _Batch] = {}
         self._ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
@@ -349,18 +349,21 @@ class LocalAPI:
         prefix_tokens = list(itertools.accumulate(tokens for tokens, _, _ in segments))
         digests = list(itertools.accumulate((digest for _, digest, _ in segments), _chain))
         model = str(body.get("model", ""))
+        now = time.monotonic()
         read = write = 0
         with self._lock:
-            cached = [b for b in breakpoints if f"{model}:{digests[b]}" in self._cache]
+            # an entry is readable once the response that wrote it has begun: requests sent in parallel before
+            # that all write, as on the real API
+            cached = [b for b in breakpoints if self._cache.get(f"{model}:{digests[b]}", math.inf) <= now]
             hit = max(cached, default=-1)
             read = prefix_tokens[hit] if hit >= 0 else 0
             last = max(breakpoints, default=-1)
             if last > hit and prefix_tokens[last] >= self.min_cacheable_tokens:
                 write = prefix_tokens[last] - read
             for b in breakpoints:
+                key = f"{model}:{digests[b]}"
                 if prefix_tokens[b] >= self.min_cacheable_tokens:
-                    key = f"{model}:{digests[b]}"
-                    self._cache[key] = None
+                    self._cache.setdefault(key, now + self.latency)
                     self._cache.move_to_end(key)
             while len(self._cache) > 100_000:
                 self._cache.popitem(last=False)

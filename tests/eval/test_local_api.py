@@ -366,6 +366,23 @@ def test_a_prefix_below_the_minimum_is_not_cached() -> None:
         assert _usage(ask(claude(api), "hi", system=small))[2] > 0
 
 
+def test_parallel_first_requests_all_write_and_later_ones_read() -> None:
+    with LocalAPI(latency=0.2) as api:
+        client = claude(api)
+        usages: list[tuple[int, int, int]] = []
+        threads = [
+            threading.Thread(target=lambda: usages.append(_usage(ask(client, "hi", system=BIG_SYSTEM))))
+            for _ in range(4)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=5)
+        later = _usage(ask(client, "hi", system=BIG_SYSTEM))
+    assert [u[1] > 0 for u in usages] == [True] * 4  # the entry is readable only once a response has begun
+    assert later[1] == 0 and later[2] == usages[0][1]
+
+
 def test_a_changed_tool_is_a_cache_miss_and_a_later_breakpoint_reads_the_earlier_one(api: LocalAPI) -> None:
     tools = [{**LOOKUP, "description": "Look up an order. " * 300, "cache_control": {"type": "ephemeral"}}]
     client = claude(api)
