@@ -1,0 +1,315 @@
+"""One `toollint eval` invocation: settings in, an outcome (verdicts, statuses, usage, exit code) out."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from toollint.eval.baseline import (
+    DEFAULT_BASELINE,
+    Baseline,
+    BaselineError,
+    Status,
+    gating_candidates,
+    read_baseline,
+    status,
+    write_baseline,
+)
+from toollint.eval.format import Case, EvalFormatError, Suite, discover_suites, load_suite
+from toollint.eval.providers import Connection, Provider, ProviderError, Usage
+from toollint.eval.runner import Budget, CaseResult, Runner, RunResult, cost
+
+EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_INFRA = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class EvalSettings:
+    paths: tuple[Path, ...] = ()
+    provider: str | None = None
+    model: str | None = None
+    base_url: str | None = None
+    repeats: int | None = None
+    concurrency: int | None = None
+    cases: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    max_requests: int | None = None
+    max_cost: float | None = None
+    max_retries: int | None = None
+    timeout: float | None = None
+    prompt_caching: bool | None = None
+    strict_responses: bool = False
+    baseline: Path | None = None
+    update_baseline: bool = False
+    allow_new_failures: bool = False
+    errors_as_failures: bool = False
+    changed_since: str | None = None
+    batch: bool = False
+    batch_state: Path | None = None
+    poll_interval: float = 10.0
+    record: Path | None = None
+    replay: Path | None = None
+    output_format: str = "text"
+    output_file: Path | None = None
+    quiet: bool = False
+    progress: bool | None = None  # None: a bar on a terminal, a line per case otherwise
+    root: Path | None = None
+
+
+@dataclass
+class Outcome:
+    exit_code: int
+    results: list[CaseResult] = field(default_factory=list)
+    statuses: dict[int, Status] = field(default_factory=dict)  # by id(CaseResult)
+    usage: Usage = field(default_factory=Usage)
+    requests: int = 0
+    seconds: float = 0.0
+    cost: float | None = None
+    error: str | None = None  # a usage or fatal error, printed instead of a report
+    warnings: list[str] = field(default_factory=list)
+    model: str = ""
+    provider: str = ""
+    baseline_written: int | None = None
+
+    def status_of(self, result: CaseResult) -> Status:
+        return self.statuses[id(result)]
+
+
+def project_root(start: Path) -> Path:
+    from toollint.engine.config import find_config
+
+    found = find_config(start.resolve())
+    if found is not None:
+        return found.parent
+    folder = start.resolve()
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return Path.cwd()
+
+
+def _suites(settings: EvalSettings, root: Path) -> list[Suite]:
+    paths = settings.paths or (root / "evals",)
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise EvalFormatError(str(missing[0]), 1, 1, "no such file or folder; name eval files or folders")
+    files = discover_suites(paths)
+    if not files:
+        where = ", ".join(f"`{p}`" for p in paths)
+        raise EvalFormatError(where, 1, 1, "no eval files (`*.eval.yaml`) found; name eval files or folders")
+    return [load_suite(f) for f in files]
+
+
+def _selected(case: Case, settings: EvalSettings) -> bool:
+    if settings.cases and case.id not in settings.cases:
+        return False
+    return not settings.tags or bool(set(case.tags) & set(settings.tags))
+
+
+def _with_repeats(case: Case, repeats: int | None) -> Case:
+    if repeats is None or repeats == case.repeats:
+        return case
+    # the same share of passes as the file asks for, at the new number of runs
+    from toollint.eval.matching import scaled_min_passes
+
+    return replace(
+        case,
+        repeats=repeats,
+        min_passes=max(1, scaled_min_passes(case.min_passes, case.repeats, repeats)),
+        confirm_repeats=2 * repeats if case.confirm_repeats == 2 * case.repeats else case.confirm_repeats,
+    )
+
+
+def evaluate(settings: EvalSettings) -> Outcome:
+    """Run the suites and decide. Never raises for bad input or a failing API: the outcome says what happened."""
+    started = time.monotonic()
+    root = settings.root or project_root(Path.cwd())
+    try:
+        suites = _suites(settings, root)
+        baseline_path = settings.baseline or root / DEFAULT_BASELINE
+        baseline = read_baseline(baseline_path)
+    except EvalFormatError as exc:
+        return Outcome(EXIT_USAGE, error=str(exc))
+    except BaselineError as exc:
+        return Outcome(EXIT_USAGE, error=str(exc))
+    outcome = Outcome(EXIT_OK)
+    results: list[CaseResult] = []
+    for suite in suites:
+        for case in suite.cases:
+            if _selected(case, settings):
+                results.append(CaseResult(_with_repeats(case, settings.repeats)))
+    if not results:
+        return Outcome(EXIT_USAGE, error="no case matches `--case` / `--tag`")
+    if settings.changed_since:
+        from toollint.eval.changed import ChangeError, unchanged_cases
+
+        try:
+            unchanged = unchanged_cases([r.case for r in results], settings.changed_since, root)
+        except ChangeError as exc:
+            return Outcome(EXIT_USAGE, error=str(exc))
+        for result in results:
+            if result.case.id in unchanged.get(result.case.file, set()):
+                result.skipped = "unchanged"
+    target = suites[0].target
+    provider_name = "replay" if settings.replay else settings.provider or target.provider
+    model = settings.model or target.model or ""
+    outcome.provider, outcome.model = provider_name, model
+    if not settings.replay and not model:
+        return Outcome(EXIT_USAGE, error="no model named; set `target.model` in the eval file or pass `--model`")
+    budget = Budget(settings.max_requests, settings.max_cost, model)
+    if settings.max_cost is not None and cost(Usage(1, 0, 0, 1), model) is None and not settings.replay:
+        return Outcome(
+            EXIT_USAGE,
+            error=f"no price known for model `{model}`, so `--max-cost` cannot be kept; use `--max-requests`",
+        )
+    progress = Progress(settings, results)
+    try:
+        provider, runs_of = _provider(settings, suites, provider_name, model)
+    except ProviderError as exc:
+        return Outcome(EXIT_USAGE, error=exc.message)
+    concurrency = settings.concurrency or target.concurrency
+    runner = Runner(provider, budget, concurrency, progress.update)
+    if settings.batch:
+        from toollint.eval.batch import BatchError, run_batch
+
+        try:
+            run_batch(provider, results, settings, root, progress)
+        except BatchError as exc:
+            return Outcome(EXIT_USAGE if exc.fatal else EXIT_INFRA, error=exc.message)
+    else:
+        runner.repeats(results, runs_of)
+    if runner.fatal is None and not settings.replay and not settings.batch:
+        candidates = gating_candidates(results, baseline, settings.allow_new_failures)
+        if candidates:
+            progress.note(f"confirming {len(candidates)} failing case(s) with more runs")
+            runner.confirm(candidates)
+    progress.done()
+    if runner.fatal is not None:
+        return Outcome(EXIT_USAGE, results, error=f"stopped: {runner.fatal}", provider=provider_name, model=model)
+    for result in results:
+        if result.skipped is None and not result.runs:
+            result.skipped = budget.exhausted or "did not run"
+    if settings.record is not None:
+        from toollint.eval.record import write_recordings
+
+        write_recordings(settings.record, results, provider_name, model)
+    if settings.update_baseline:
+        target_info = {"provider": provider_name, "model": model}
+        outcome.baseline_written = write_baseline(baseline_path, results, target_info, baseline)
+        baseline = read_baseline(baseline_path)
+    elif baseline is not None and baseline.target.get("model") and model and baseline.target.get("model") != model:
+        outcome.warnings.append(
+            f"the baseline was recorded with model `{baseline.target.get('model')}`, this run uses `{model}`"
+        )
+    if budget.exhausted:
+        outcome.warnings.append(budget.exhausted)
+    outcome.results = results
+    outcome.statuses = {id(r): status(r, baseline, settings.allow_new_failures) for r in results}
+    for result in results:
+        outcome.usage.add(result.usage)
+        outcome.requests += sum(run.requests for run in result.runs)
+    outcome.cost = cost(outcome.usage, model, settings.batch) if model else None
+    outcome.seconds = time.monotonic() - started
+    outcome.exit_code = _exit_code(outcome, settings, baseline)
+    return outcome
+
+
+def _exit_code(outcome: Outcome, settings: EvalSettings, baseline: Baseline | None) -> int:
+    statuses = list(outcome.statuses.values())
+    if any(s.gating for s in statuses):
+        return EXIT_GATE
+    has_errors = any(s.label in ("error", "skipped") for s in statuses)
+    if has_errors:
+        return EXIT_GATE if settings.errors_as_failures else EXIT_INFRA
+    return EXIT_OK
+
+
+def _provider(settings: EvalSettings, suites: list[Suite], name: str, model: str) -> tuple[Provider, object]:
+    target = suites[0].target
+    if settings.prompt_caching is not None:
+        target = replace(target, prompt_caching=settings.prompt_caching)
+    if settings.replay is not None:
+        from toollint.eval.providers import ReplayProvider
+        from toollint.eval.record import read_recordings
+
+        replay = ReplayProvider(read_recordings(settings.replay))
+        return replay, replay.runs
+    connection = Connection(
+        name,
+        model,
+        settings.base_url,
+        settings.max_retries if settings.max_retries is not None else target.max_retries,
+        settings.timeout or target.timeout_s,
+        settings.strict_responses,
+    )
+    from toollint.eval.providers import build
+
+    return build(connection, target), lambda case: case.repeats
+
+
+class Progress:
+    """A live bar on a terminal; on a pipe or in CI, one line per finished case (on stderr, beside the report)."""
+
+    def __init__(self, settings: EvalSettings, results: list[CaseResult]) -> None:
+        self.quiet = settings.quiet
+        self.bar = settings.progress if settings.progress is not None else sys.stderr.isatty()
+        self.total = sum(r.case.repeats for r in results if r.skipped is None)
+        self.finished = 0
+        self.errors = 0
+        self.reported: set[int] = set()
+
+    def update(self, result: CaseResult, run: RunResult) -> None:
+        if self.quiet:
+            return
+        self.finished += 1
+        self.errors += int(run.error is not None)
+        if self.bar:
+            width = 30
+            filled = int(width * min(self.finished, self.total) / max(self.total, 1))
+            errors = f", {self.errors} errors" if self.errors else ""
+            sys.stderr.write(
+                f"\r  eval [{'#' * filled}{'.' * (width - filled)}] {self.finished}/{self.total} runs{errors}"
+            )
+            sys.stderr.flush()
+        elif len(result.runs) >= result.case.repeats and id(result) not in self.reported:
+            self.reported.add(id(result))
+            sys.stderr.write(f"{result.case.id}: {result.verdict} {result.passes}/{len(result.runs)}\n")
+            sys.stderr.flush()
+
+    def note(self, text: str) -> None:
+        if not self.quiet:
+            sys.stderr.write(("\n" if self.bar else "") + text + "\n")
+
+    def done(self) -> None:
+        if self.bar and not self.quiet and self.finished:
+            sys.stderr.write("\n")
+
+
+def run_eval(settings: EvalSettings) -> int:
+    """Run, print or write the report, return the exit code (0 pass, 1 gate failed, 2 usage, 3 infrastructure)."""
+    from toollint.eval.report import render
+
+    outcome = evaluate(settings)
+    if outcome.error is not None:
+        sys.stderr.write(f"toollint: error: {outcome.error}\n")
+        return outcome.exit_code
+    for warning in outcome.warnings:
+        sys.stderr.write(f"toollint: warning: {warning}\n")
+    report = render(outcome, settings.output_format)
+    if settings.output_file is not None:
+        try:
+            settings.output_file.parent.mkdir(parents=True, exist_ok=True)
+            settings.output_file.write_text(report, encoding="utf-8")
+        except OSError as exc:
+            sys.stderr.write(f"toollint: error: cannot write `{settings.output_file}`: {exc.strerror or exc}\n")
+            return EXIT_USAGE
+        if not settings.quiet:
+            from toollint.eval.report import summary_line
+
+            sys.stdout.write(summary_line(outcome) + "\n")
+    else:
+        sys.stdout.write(report)
+    if outcome.baseline_written is not None:
+        sys.stderr.write(f"wrote the baseline: {outcome.baseline_written} case(s) blessed\n")
+    return outcome.exit_code
