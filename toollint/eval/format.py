@@ -59,6 +59,7 @@ class ToolDef:
     input_schema: dict[str, Any]
     output_schema: Any = None
     source: str = ""
+    spec: dict[str, Any] = field(default_factory=dict, compare=False)  # the definition as written, for hashing
 
     def as_param(self) -> dict[str, Any]:
         param: dict[str, Any] = {"name": self.name, "input_schema": self.input_schema}
@@ -395,7 +396,7 @@ class _ToolLoader:
             raise self.reader.fail(pointer, f"a tool in `{source}` has no string name")
         schema = tool.input_schema if isinstance(tool.input_schema, dict) else {"type": "object", "properties": {}}
         description = tool.description if isinstance(tool.description, str) else ""
-        return ToolDef(tool.name, description, schema, tool.output_schema, source)
+        return ToolDef(tool.name, description, schema, tool.output_schema, source, tool.spec)
 
     def _inline(self, item: dict[str, Any], pointer: Pointer) -> list[ToolDef]:
         from toollint.catalog.extract import tools_in

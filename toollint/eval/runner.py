@@ -176,9 +176,9 @@ def _result_content(value: Any) -> str:
 class Script:
     """The scripted tool results of one run: the first matching rule answers; sequences advance per match."""
 
-    def __init__(self, rules: tuple[ResultRule, ...]) -> None:
+    def __init__(self, rules: tuple[ResultRule, ...], used: list[int] | None = None) -> None:
         self.rules = rules
-        self.used = [0] * len(rules)
+        self.used = used if used is not None else [0] * len(rules)
 
     def answer(self, call: Call) -> tuple[str, bool] | None:
         for index, rule in enumerate(self.rules):
@@ -190,6 +190,22 @@ class Script:
             self.used[index] += 1
             return _result_content(result), rule.is_error
         return None
+
+
+def respond(case: Case, script: Script, step: Step) -> tuple[list[tuple[Call, str, bool]], str | None, bool]:
+    """The tool results for one assistant turn, why the run stops early (if it does), and whether it stops."""
+    answers: list[tuple[Call, str, bool]] = []
+    unscripted: str | None = None
+    for call in step.calls:
+        scripted = script.answer(call)
+        if scripted is None:
+            unscripted = unscripted or call.name
+            scripted = (_result_content(case.unscripted_result), True)
+        answers.append((call, *scripted))
+    if unscripted and case.on_unscripted_tool == "fail_run":
+        why = f"the model called `{unscripted}`, which has no scripted result (on_unscripted_tool: fail_run)"
+        return answers, why, True
+    return answers, None, bool(unscripted) and case.on_unscripted_tool == "stop"
 
 
 def run_once(case: Case, provider: Provider, index: int, budget: Budget) -> RunResult:
@@ -216,20 +232,8 @@ def run_once(case: Case, provider: Provider, index: int, budget: Budget) -> RunR
             if turn_number == case.max_turns - 1:
                 turn_cap = True
                 break
-            answers: list[tuple[Call, str, bool]] = []
-            unscripted: str | None = None
-            for call in step.calls:
-                scripted = script.answer(call)
-                if scripted is None:
-                    unscripted = unscripted or call.name
-                    scripted = (_result_content(case.unscripted_result), True)
-                answers.append((call, *scripted))
-            if unscripted and case.on_unscripted_tool == "fail_run":
-                stopped_on = (
-                    f"the model called `{unscripted}`, which has no scripted result (on_unscripted_tool: fail_run)"
-                )
-                break
-            if unscripted and case.on_unscripted_tool == "stop":
+            answers, stopped_on, stop = respond(case, script, step)
+            if stop:
                 break
             provider.extend(messages, turn, answers)
     except ProviderError as exc:
