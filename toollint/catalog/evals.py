@@ -7,18 +7,14 @@ TE rules need, below the checks so that they can read it.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 from toollint.catalog.model import Tool
 from toollint.diagnostics import Pointer
+from toollint.loading.document import Document
 
 FILE_PREFIX = "file://"
-EVAL_SUFFIXES = (".eval.yaml", ".eval.yml")
-
-
-def is_eval_file(name: str) -> bool:
-    return name.lower().endswith(EVAL_SUFFIXES)
 
 
 class EvalCase(NamedTuple):
@@ -41,7 +37,7 @@ def case_entries(data: Any) -> Iterator[tuple[Pointer, dict[str, Any], Any, Poin
     """(pointer, case mapping, its `tools` value, where that value is) for each case; case level wins."""
     if not isinstance(data, dict) or not isinstance(data.get("cases"), list):
         return
-    defaults = data.get("defaults") if isinstance(data.get("defaults"), dict) else {}
+    defaults: dict[str, Any] = data["defaults"] if isinstance(data.get("defaults"), dict) else {}
     for index, case in enumerate(data["cases"]):
         if not isinstance(case, dict):
             continue
@@ -70,3 +66,23 @@ def resolve_reference(eval_path: str, reference: str) -> str:
     if posixpath.isabs(reference):
         return posixpath.normpath(reference)
     return posixpath.normpath(posixpath.join(posixpath.dirname(eval_path), reference))
+
+
+def eval_cases(document: Document, lookup: Callable[[str], Document | None]) -> Iterator[EvalCase]:
+    """The cases of one eval document; `lookup` finds a referenced tools file by its normalised path."""
+    from toollint.catalog.extract import declarations, tools_in
+
+    for pointer, case, value, tools_pointer in case_entries(document.data):
+        files, inline = tool_references(value)
+        tools: list[Tool] = []
+        missing: list[str] = []
+        for reference in files:
+            found = lookup(resolve_reference(document.path, reference))
+            if found is None:
+                missing.append(reference)
+            else:
+                tools.extend(declarations(found)[0])
+        for index, item in inline:
+            at = tools_pointer + ((index,) if index is not None else ())
+            tools.extend(tools_in(item, at, document.path))
+        yield EvalCase(document.path, pointer, case, None if missing else tuple(tools), tools_pointer, tuple(missing))

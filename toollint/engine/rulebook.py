@@ -11,7 +11,8 @@ from typing import Any, NamedTuple
 from toollint.diagnostics import Severity
 from toollint.parse_cache import cached
 
-TARGETS = ("tool", "parameter", "toolset", "prompt", "change")  # change: TC rules, run by diffs and --locked
+# change: TC rules, run by diffs and --locked; eval: one case of a `*.eval.yaml` suite with its tools
+TARGETS = ("tool", "parameter", "toolset", "prompt", "change", "eval")
 OPTION_TYPES: dict[str, tuple[type, ...]] = {
     "integer": (int,),
     "number": (int, float),

@@ -90,9 +90,9 @@ def check_paths(
 
 def parse_sources(sources: Iterable[tuple[str, str]], explicit: bool = True) -> Loaded:
     """In-memory files (name, text); the name's suffix decides the parser."""
-    from toollint.loading.document import KIND_BY_SUFFIX
+    from toollint.loading.document import kind_of
 
-    return [parse(name, text, KIND_BY_SUFFIX[Path(name).suffix.lower()], explicit) for name, text in sources]
+    return [parse(name, text, kind_of(name) or "text", explicit) for name, text in sources]
 
 
 def check_sources(sources: Iterable[tuple[str, str]], settings: Settings, extra: Sequence[Extra] = ()) -> Result:
@@ -218,6 +218,7 @@ def run(loaded: Loaded, settings: Settings, jobs: int = 1, extra: Sequence[Extra
     unrecognised = book.by_code["TL002"]
 
     files = 0
+    eval_documents: list[Document] = []
     for document, errors in loaded:
         files += 1
         for error in errors:
@@ -228,19 +229,22 @@ def run(loaded: Loaded, settings: Settings, jobs: int = 1, extra: Sequence[Extra
         if document is None:
             continue
         documents[document.path] = document
+        if document.kind == "eval":
+            eval_documents.append(document)
         found_tools, found_prompts = declarations(document)
         if document.unevaluated:
             engine_diagnostics.extend(_unevaluated(document, settings))
         tools.extend(found_tools)
         prompts.extend(found_prompts)
-        if not found_tools and not found_prompts and document.explicit and not errors:
+        if not found_tools and not found_prompts and document.explicit and not errors and document.kind != "eval":
             collector.add(
                 unrecognised,
                 Violation((), _NOTHING_FOUND[document.kind == "python"]),
                 document.path,
             )
 
-    catalog = Catalog(tuple(tools), tuple(prompts), _agents(settings, tools, prompts))
+    evals = _eval_cases(eval_documents, documents, settings) if eval_documents else ()
+    catalog = Catalog(tuple(tools), tuple(prompts), _agents(settings, tools, prompts), evals)
     checks = _checks(settings, collector)
     checker = _ToolChecker(checks, settings, documents)
     # Workers start before the cross-file rules so that those run in the parent while the workers check tools.
@@ -252,7 +256,7 @@ def run(loaded: Loaded, settings: Settings, jobs: int = 1, extra: Sequence[Extra
         _flatten,
         _unflatten,
     )
-    _dispatch(checks, catalog, settings, collector, ("toolset", "prompt"))
+    _dispatch(checks, catalog, settings, collector, ("toolset", "prompt", "eval"))
     diagnostics = engine_diagnostics + collector.resolve()
     for path in {raw[2] for raw in collector.raw}:  # free the locations the cross-file findings needed
         if path in documents:
@@ -451,6 +455,26 @@ def _subjects(target: str, catalog: Catalog, base: RuleContext) -> Iterator[tupl
             context = RuleContext(base.options, base.targets, agent=agent)
             for prompt in agent.prompts:
                 yield prompt, context, prompt.path, prompt.pointer
+    elif target == "eval":
+        for case in catalog.evals:
+            yield case, base, case.path, case.pointer
+
+
+def _eval_cases(eval_documents: list[Document], documents: dict[str, Document], settings: Settings) -> tuple[Any, ...]:
+    """The cases of eval suites with the tools they name: files checked in this run, else read from disk."""
+    from toollint.catalog.evals import eval_cases
+
+    extra: dict[str, Document | None] = {}
+
+    def lookup(path: str) -> Document | None:
+        if path in documents:
+            return documents[path]
+        if path not in extra:
+            candidate = Path(path)
+            extra[path] = load(candidate, False, settings.max_file_size)[0] if candidate.is_file() else None
+        return extra[path]
+
+    return tuple(case for document in eval_documents for case in eval_cases(document, lookup))
 
 
 def _opaque(document: Document | None, pointer: Pointer) -> bool:
@@ -481,7 +505,7 @@ def _filter(
 
     suppressions: list[Suppression] = []
     for document in documents.values():
-        if document.kind in ("yaml", "text", "python"):
+        if document.kind in ("yaml", "text", "python", "eval"):
             suppressions.extend(comment_suppressions(document))
         if document.kind != "text":
             suppressions.extend(pointer_suppressions(document))

@@ -68,7 +68,8 @@ def read_baseline(path: Path) -> Baseline | None:
                 int(entry.get("passes", 0)),
                 int(entry.get("min_passes", 1)),
             )
-    return Baseline(path, data.get("target") if isinstance(data.get("target"), dict) else {}, cases)
+    target: dict[str, Any] = data["target"] if isinstance(data.get("target"), dict) else {}
+    return Baseline(path, target, cases)
 
 
 def write_baseline(path: Path, results: list[CaseResult], target: dict[str, Any], old: Baseline | None) -> int:

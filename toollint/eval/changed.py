@@ -63,7 +63,7 @@ def unchanged_cases(cases: list[Case], revision: str, root: Path) -> dict[str, s
     for case in cases:
         if _case_changed(case, text_at) or _prompt_changed(case, text_at):
             continue
-        if any(t.source and tools_at(t.source).get(t.name) != tool_hash(_Spec(t.spec)) for t in case.tools):
+        if any(t.source and tools_at(t.source).get(t.name) != tool_hash(_Spec(t.spec)) for t in case.tools):  # type: ignore[arg-type]
             continue
         unchanged.setdefault(case.file, set()).add(case.id)
     return unchanged

@@ -595,7 +595,7 @@ def _expect(reader: _Reader, raw: dict[str, Any], at: Pointer) -> Expect:
             raise reader.fail(where + ("defaults",), "`defaults` must map argument names to default values")
         low, high = _times(reader, item.get("times"), where + ("times",))
         calls.append(ExpectedCall(item["name"], item.get("args"), mode, tuple(ignore), dict(defaults), low, high))
-    not_called = []
+    not_called: list[tuple[Any, Any]] = []
     raw_not = raw.get("not_called", [])
     if not isinstance(raw_not, list):
         raise reader.fail(at + ("not_called",), "`not_called` must be a list of tool names or `{name, args}`")

@@ -197,8 +197,13 @@ def _one(op: str, operand: Any, actual: Any, mode: str, spec: dict[str, Any]) ->
     if op in ("$gt", "$gte", "$lt", "$lte"):
         if not _is_number(actual):
             return f"expected a number, got {show(actual)}"
-        ok = {"$gt": actual > operand, "$gte": actual >= operand, "$lt": actual < operand, "$lte": actual <= operand}
-        return None if ok[op] else f"expected {op[1:]} {operand}, got {show(actual)}"
+        compared = {
+            "$gt": actual > operand,
+            "$gte": actual >= operand,
+            "$lt": actual < operand,
+            "$lte": actual <= operand,
+        }
+        return None if compared[op] else f"expected {op[1:]} {operand}, got {show(actual)}"
     if op == "$approx":
         tol = operand.get("tol", 1e-9)
         if _is_number(actual) and abs(actual - operand["value"]) <= tol:

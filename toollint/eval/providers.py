@@ -121,8 +121,8 @@ def classify(exc: Exception) -> ProviderError:
     code = getattr(exc, "error_code", None) or getattr(exc, "code", None)
     body = getattr(exc, "body", None)
     if code is None and isinstance(body, dict):
-        error = body.get("error") if isinstance(body.get("error"), dict) else body
-        details = error.get("details") if isinstance(error.get("details"), dict) else {}
+        error: dict[str, Any] = body["error"] if isinstance(body.get("error"), dict) else body
+        details: dict[str, Any] = error["details"] if isinstance(error.get("details"), dict) else {}
         code = details.get("error_code") or error.get("code")
     request_id = getattr(exc, "request_id", None)
     message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
@@ -226,7 +226,8 @@ class AnthropicProvider:
         params = self.params(case, messages)
         extra = {"extra_body": self.target.extra_body} if self.target.extra_body else {}
         try:
-            message = self.client.messages.create(**params, timeout=self.connection.timeout, **extra)
+            create: Any = self.client.messages.create  # params are built as plain dicts, checked by the API
+            message = create(**params, timeout=self.connection.timeout, **extra)
         except self.anthropic.APIError as exc:
             raise classify(exc) from None
         except (ValueError, OSError) as exc:  # a truncated or malformed body the SDK could not decode
@@ -295,7 +296,7 @@ class OpenAIProvider:
         self.openai = openai
         self.connection = connection
         self.target = target
-        self.client = (
+        self.client: Any = (
             openai.OpenAI(
                 # local servers (vLLM, Ollama) take any key; the SDK refuses to start without one
                 api_key=api_key("openai") or ("unused" if connection.base_url else None),
@@ -367,9 +368,8 @@ class OpenAIProvider:
     def send(self, case: Case, messages: list[Any], run: int) -> Turn:
         extra = {"extra_body": self.target.extra_body} if self.target.extra_body else {}
         try:
-            completion = self.client.chat.completions.create(
-                **self.params(case, messages), timeout=self.connection.timeout, **extra
-            )
+            create: Any = self.client.chat.completions.create
+            completion = create(**self.params(case, messages), timeout=self.connection.timeout, **extra)
         except self.openai.APIError as exc:
             raise classify(exc) from None
         except (ValueError, OSError) as exc:

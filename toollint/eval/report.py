@@ -44,6 +44,10 @@ def _detail(outcome: Outcome, result: CaseResult) -> str:
             return f"{check.id}: {check.reason}{diff} (run {run.index + 1})"
     if state.label == "error":
         return result.first_error or state.note
+    failure = result.first_failure
+    if failure is not None and result.verdict == "pass":  # flaky: say what failed in the runs that did
+        run, check = failure
+        return f"{state.note + '; ' if state.note else ''}run {run.index + 1} failed {check.id}: {check.reason}"
     return state.note
 
 

@@ -296,7 +296,7 @@ class Runner:
 
     def confirm(self, results: list[CaseResult]) -> None:
         """Confirmation runs for failing cases: more runs of the same case, pooled with the first ones."""
-        work = []
+        work: list[tuple[CaseResult, int]] = []
         for result in results:
             if result.case.confirm_repeats <= 0:
                 continue

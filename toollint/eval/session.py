@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -225,7 +226,9 @@ def _exit_code(outcome: Outcome, settings: EvalSettings, baseline: Baseline | No
     return EXIT_OK
 
 
-def _provider(settings: EvalSettings, suites: list[Suite], name: str, model: str) -> tuple[Provider, object]:
+def _provider(
+    settings: EvalSettings, suites: list[Suite], name: str, model: str
+) -> tuple[Provider, Callable[[Case], int]]:
     target = suites[0].target
     if settings.prompt_caching is not None:
         target = replace(target, prompt_caching=settings.prompt_caching)

@@ -11,7 +11,7 @@ from typing import Any, Literal, NamedTuple
 from toollint.diagnostics import Anchor, Pointer, Span
 from toollint.loading.positions import LineIndex, Locator
 
-Kind = Literal["json", "jsonl", "yaml", "text", "python"]
+Kind = Literal["json", "jsonl", "yaml", "text", "python", "eval"]
 
 KIND_BY_SUFFIX: dict[str, Kind] = {
     ".json": "json",
@@ -29,6 +29,15 @@ KIND_BY_SUFFIX: dict[str, Kind] = {
 }
 
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
+EVAL_SUFFIXES = (".eval.yaml", ".eval.yml")  # eval suites: YAML, read as cases by `check` and `toollint eval`
+
+
+def kind_of(name: str) -> Kind | None:
+    """The document kind a file name asks for: its suffix, except that `*.eval.yaml` is an eval suite."""
+    lowered = name.lower()
+    if lowered.endswith(EVAL_SUFFIXES):
+        return "eval"
+    return KIND_BY_SUFFIX.get(os.path.splitext(lowered)[1])
 
 
 class LoadError(NamedTuple):
@@ -144,7 +153,7 @@ def parse(display: str, text: str, kind: Kind, explicit: bool) -> tuple[Document
         lines = LineIndex(text)
         load_errors = [LoadError(display, f"invalid JSON: {e.message}", *lines.position(e.offset)) for e in errors]
         return Document(display, kind, text, records, explicit, _locator=JsonLinesLocator(text, offsets)), load_errors
-    if kind == "yaml":
+    if kind in ("yaml", "eval"):
         from toollint.loading.yaml_source import YamlParseError, parse_yaml
 
         try:
@@ -166,7 +175,7 @@ def parse(display: str, text: str, kind: Kind, explicit: bool) -> tuple[Document
 
 def load(path: Path, explicit: bool, max_size: int = DEFAULT_MAX_FILE_SIZE) -> tuple[Document | None, list[LoadError]]:
     display = display_path(path)
-    kind = KIND_BY_SUFFIX.get(path.suffix.lower())
+    kind = kind_of(path.name)
     if kind is None:
         return None, []
     text = read_text(path, display, max_size)
