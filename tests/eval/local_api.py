@@ -249,7 +249,10 @@ class LocalAPI:
         retry_after: float | None = None,
         should_retry: bool | None = None,
     ) -> None:
-        """Answer the next `times` model requests with this error; `times=None` keeps failing until `clear()`.
+        """Answer the next `times` requests with this error; `times=None` keeps failing until `clear()`.
+
+        Queued faults hit model requests and the batch endpoints (not count_tokens); random ones (`faults`) hit
+        model requests and individual batch requests (as `errored` results).
 
         A spend limit is `fail_next(429, "rate_limit_error", "enforced_spend_limit_reached", times=None)`:
         the real API answers 429 with `error.details.error_code`, which the SDK turns into
@@ -899,10 +902,12 @@ def _handler_for(api: LocalAPI) -> type[BaseHTTPRequestHandler]:
                 if problem:
                     return self._error(400, "invalid_request_error", problem)
                 return self._json(200, {"input_tokens": sum(t for t, _, _ in _prompt_segments(body))})
-            if method == "POST" and route == "batches":
+            if route.startswith("batch"):
+                # queued faults hit the batch endpoints too, so a test can interrupt a batch run at any step
                 fault = api._take_fault(random_draw=False)
                 if fault is not None:
                     return self._fault(fault, body)
+            if method == "POST" and route == "batches":
                 return self._json(*api._create_batch(body))
             if method == "GET" and route == "batches":
                 with api._lock:

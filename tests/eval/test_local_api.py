@@ -447,6 +447,19 @@ def test_a_canceled_batch_ends_with_every_request_canceled(api: LocalAPI) -> Non
         client.messages.batches.retrieve("msgbatch_missing")
 
 
+def test_queued_faults_interrupt_the_batch_endpoints_and_the_batch_survives(api: LocalAPI) -> None:
+    client = claude(api)
+    batch = client.messages.batches.create(requests=[_batch_request("one", "hi")])
+    api.fail_with("500", "reset")
+    with pytest.raises(anthropic.InternalServerError):
+        client.messages.batches.retrieve(batch.id)
+    with pytest.raises(anthropic.APIConnectionError):
+        client.messages.batches.retrieve(batch.id)
+    while batch.processing_status != "ended":  # resumed from the batch id alone
+        batch = client.messages.batches.retrieve(batch.id)
+    assert [r.result.type for r in client.messages.batches.results(batch.id)] == ["succeeded"]
+
+
 def test_a_batch_with_bad_custom_ids_is_refused_whole(api: LocalAPI) -> None:
     with pytest.raises(anthropic.BadRequestError, match="Duplicate custom_id"):
         claude(api).messages.batches.create(requests=[_batch_request("a", "hi"), _batch_request("a", "hi")])
