@@ -376,6 +376,25 @@ class LocalAPI:
             "cache_read_input_tokens": read,
         }
 
+    def _openai_cache(self, body: dict[str, Any]) -> tuple[int, int]:
+        """(prompt tokens, cached tokens) as OpenAI counts them: caching is automatic, on the longest prefix seen
+        before (tools, then each message) once it reaches 1 024 tokens, in steps of 128; and unlike Anthropic's
+        `input_tokens`, `prompt_tokens` includes the cached ones."""
+        parts = [body.get("tools") or []] + list(body.get("messages") or [])
+        sizes = list(itertools.accumulate(_tokens(part) for part in parts))
+        digests = list(itertools.accumulate((_digest(part) for part in parts), _chain))
+        model = str(body.get("model", ""))
+        now = time.monotonic()
+        cached = 0
+        with self._lock:
+            for size, digest in zip(sizes, digests, strict=True):
+                key = f"openai:{model}:{digest}"
+                if size >= 1024:
+                    if self._cache.get(key, math.inf) <= now:
+                        cached = size // 128 * 128
+                    self._cache.setdefault(key, now + self.latency)
+        return sizes[-1] if sizes else 0, cached
+
     def _message(self, body: dict[str, Any], turn: Sequence[Block], tier: str = "standard") -> dict[str, Any]:
         content: list[Block] = []
         reason = None
@@ -428,7 +447,7 @@ class LocalAPI:
         message: dict[str, Any] = {"role": "assistant", "content": "".join(texts) or None, "refusal": None}
         if calls:
             message["tool_calls"] = calls
-        prompt = _tokens(body.get("messages", [])) + _tokens(body.get("tools", []))
+        prompt, cached = self._openai_cache(body)
         completion = max(1, _tokens(message))
         return {
             "id": self._next_id("chatcmpl-"),
@@ -447,7 +466,7 @@ class LocalAPI:
                 "prompt_tokens": prompt,
                 "completion_tokens": completion,
                 "total_tokens": prompt + completion,
-                "prompt_tokens_details": {"cached_tokens": 0},
+                "prompt_tokens_details": {"cached_tokens": cached},
             },
         }
 
@@ -804,6 +823,10 @@ def _prompt_segments(body: dict[str, Any]) -> list[tuple[int, str, bool]]:
                     isinstance(block, dict) and bool(block.get("cache_control")),
                 )
     return segments
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 def _chain(left: str, right: str) -> str:

@@ -502,6 +502,18 @@ def test_openai_tool_loop_with_json_string_arguments(api: LocalAPI) -> None:
     assert api.model_requests()[-1].headers["authorization"] == "Bearer test"
 
 
+def test_openai_caches_long_prefixes_by_itself_and_counts_them_in_prompt_tokens(api: LocalAPI) -> None:
+    system = {"role": "system", "content": "Answer as a careful support agent. " * 150}
+    client = gpt(api)
+    first, second = (
+        client.chat.completions.create(model="m", messages=[system, {"role": "user", "content": question}]).usage
+        for question in ("one", "two")
+    )
+    assert first.prompt_tokens_details.cached_tokens == 0
+    cached = second.prompt_tokens_details.cached_tokens
+    assert cached >= 1024 and cached % 128 == 0 and second.prompt_tokens > cached
+
+
 def test_openai_invalid_arguments_are_passed_through_as_scripted(api: LocalAPI) -> None:
     api.script("[bad]", [[tool_use("lookup_order", '{"order_id": ')]])
     answer = gpt(api).chat.completions.create(model="m", messages=[{"role": "user", "content": "[bad]"}])
