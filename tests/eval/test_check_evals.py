@@ -24,6 +24,7 @@ def test_a_stale_case_is_reported_at_the_case_before_any_model_runs(tmp_path: Pa
     write_suite(tmp_path / "evals", CASES)
     clean = run_cli("check", "evals", "--select", "TE", cwd=tmp_path)
     assert clean.returncode == 0, clean.stdout
+    assert "no tool definitions or prompts found" not in clean.stderr  # eval cases are something to check
     # the tool changes: `include_items` renamed, `status` now an enum, `cancel_order` removed
     tools = json.loads(json.dumps(TOOLS[:1]))
     props = tools[0]["input_schema"]["properties"]

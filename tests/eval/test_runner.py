@@ -206,3 +206,50 @@ def test_a_failing_critical_case_fails_without_a_baseline(local_api: LocalAPI, t
     outcome = evaluate(settings(local_api, path, allow_new_failures=True))
     status = next(r for r in outcome.results if r.case.id == "status")
     assert outcome.exit_code == 1 and outcome.status_of(status).label == "critical"
+
+
+def test_sdk_retries_honour_retry_after_and_count_as_nothing(local_api: LocalAPI, tmp_path: Path) -> None:
+    script_good(local_api)
+    local_api.fail_with("429", "529", "500")
+    path = write_suite(tmp_path, CASES)
+    outcome = evaluate(settings(local_api, path, max_retries=3, concurrency=1, repeats=1))
+    assert outcome.exit_code == 0 and all(r.verdict == "pass" for r in outcome.results)
+    counts = [r.headers.get("x-stainless-retry-count") for r in local_api.model_requests()[:4]]
+    assert counts == ["0", "1", "2", "3"]
+
+
+def test_history_with_tool_calls_is_sent_in_each_provider_shape(local_api: LocalAPI, tmp_path: Path) -> None:
+    cases = """
+    - id: refund
+      history:
+        - {role: user, content: "[refund] My order A777 arrived smashed."}
+        - {role: assistant, content: "Let me look.", tool_calls: [{name: lookup_order, args: {order_id: A777}}]}
+        - {role: tool, content: {status: delivered, total_cents: 4200}}
+        - {role: assistant, content: "Sorry! Shall I escalate this to a human?"}
+      user: "Yes please."
+      tool_results: [{when: {name: escalate_to_human}, result: {ticket: T-1}}]
+      expect:
+        calls: [{name: escalate_to_human, args: {summary: {$icontains: a777}}}]
+        repeats: 1
+        min_passes: 1
+    """
+    local_api.script(
+        "[refund]", [[], [], [tool_use("escalate_to_human", {"summary": "A777 smashed"})], [text("Done.")]]
+    )
+    path = write_suite(tmp_path, cases)
+    for provider, url in (("anthropic", local_api.url), ("openai", local_api.url + "/v1")):
+        outcome = evaluate(settings(local_api, path, provider=provider, base_url=url))
+        assert outcome.exit_code == 0, (provider, outcome.error, outcome.results[0].first_failure)
+
+
+def test_progress_is_a_bar_on_a_terminal_and_a_line_per_case_otherwise(
+    local_api: LocalAPI, tmp_path: Path, capsys: Any
+) -> None:
+    script_good(local_api)
+    path = write_suite(tmp_path, CASES)
+    evaluate(settings(local_api, path, quiet=False, progress=False, concurrency=1))
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == ["status: pass 3/3", "smalltalk: pass 3/3"]
+    evaluate(settings(local_api, path, quiet=False, progress=True, concurrency=1))
+    err = capsys.readouterr().err
+    assert "\r  eval [" in err and "6/6 runs" in err and "status: pass" not in err

@@ -158,7 +158,10 @@ def run_check(invocation: CheckInvocation) -> int:
         _fail(str(exc))
     except PathNotFound as exc:
         _fail(str(exc))
-    if not (result.tools or result.prompts or result.diagnostics or invocation.skip_unrecognized or invocation.quiet):
+    if (
+        not (result.tools or result.prompts or result.evals or result.diagnostics or invocation.skip_unrecognized)
+        and not invocation.quiet
+    ):
         # a CI gate pointed at the wrong folder would otherwise pass without a word
         where = ", ".join(f"`{p}`" for p in invocation.paths)
         click.echo(

@@ -47,6 +47,7 @@ class Result:
     prompts: int = 0
     internal_error: bool = False
     counts: Counter[str] = field(default_factory=Counter)
+    evals: int = 0  # eval cases read from `*.eval.yaml` suites
 
     def worst(self) -> Severity | None:
         return max((d.severity for d in self.diagnostics), default=None)
@@ -277,6 +278,7 @@ def run(loaded: Loaded, settings: Settings, jobs: int = 1, extra: Sequence[Extra
         prompts=len(prompts),
         internal_error=collector.internal_error,
         counts=Counter(d.code for d in diagnostics),
+        evals=len(evals),
     )
 
 

@@ -265,6 +265,7 @@ class Runner:
         if self._stop.is_set():
             return
         run = RunResult(index)
+        sent = 0
         for _ in range(1 + RETRIES_PER_RUN):
             try:
                 run = run_once(result.case, self.provider, index, self.budget)
@@ -273,8 +274,10 @@ class Runner:
                     self.fatal = self.fatal or exc.message
                 self._stop.set()
                 return
+            sent += run.requests
             if run.error is None or self.budget.exhausted or self._stop.is_set():
                 break
+        run.requests = sent  # every attempt counts against the budget and in the report
         with self._lock:
             result.runs.append(run)
             result.runs.sort(key=lambda r: r.index)

@@ -153,6 +153,12 @@ def evaluate(settings: EvalSettings) -> Outcome:
             if result.case.id in unchanged.get(result.case.file, set()):
                 result.skipped = "unchanged"
     target = suites[0].target
+    others = {(s.target.provider, s.target.model) for s in suites[1:]} - {(target.provider, target.model)}
+    if others and not (settings.provider and settings.model):
+        outcome.warnings.append(
+            f"suites name different targets; every case runs with `{suites[0].path}`'s "
+            f"({target.provider} {target.model}) unless `--provider` and `--model` are given"
+        )
     provider_name = "replay" if settings.replay else settings.provider or target.provider
     model = settings.model or target.model or ""
     outcome.provider, outcome.model = provider_name, model
