@@ -291,6 +291,14 @@ class LocalAPI:
             self._cache.clear()
         self.responder = None
 
+    def reset(self) -> None:
+        """`clear()`, and forget the recorded requests, errors and batches too: a server as good as new."""
+        self.clear()
+        with self._lock:
+            self._recorded.clear()
+            self._batches.clear()
+        self.errors.clear()
+
     def clear_cache(self) -> None:
         with self._lock:
             self._cache.clear()

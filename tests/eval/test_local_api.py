@@ -49,22 +49,42 @@ def _no_sdk_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
     monkeypatch.setenv("HOME", str(tmp_path))  # no profile under ~/.config/anthropic is read
 
 
+@pytest.fixture(scope="module")
+def server() -> Iterator[LocalAPI]:
+    with LocalAPI(timeout_sleep=1.0) as shared:
+        yield shared
+
+
 @pytest.fixture
-def api() -> Iterator[LocalAPI]:
-    with LocalAPI(timeout_sleep=1.0) as server:
-        yield server
+def api(server: LocalAPI) -> LocalAPI:
+    """The module's server, reset: one server and one connection pool keep the file fast."""
+    server.reset()
+    return server
+
+
+_CLIENTS: dict[tuple[str, str], Any] = {}
+# `with_options` (the SDKs' `copy`) does not carry `_strict_response_validation` over; pass it again.
+STRICT = {"_extra_kwargs": {"_strict_response_validation": True}}
 
 
 def claude(api: LocalAPI, **options: Any) -> anthropic.Anthropic:
+    if ("anthropic", api.url) not in _CLIENTS:
+        _CLIENTS["anthropic", api.url] = anthropic.Anthropic(
+            api_key="test", base_url=api.url, _strict_response_validation=True
+        )
     options.setdefault("max_retries", 0)
     options.setdefault("timeout", 5.0)
-    return anthropic.Anthropic(api_key="test", base_url=api.url, _strict_response_validation=True, **options)
+    return _CLIENTS["anthropic", api.url].with_options(**options, **STRICT)
 
 
 def gpt(api: LocalAPI, **options: Any) -> openai.OpenAI:
+    if ("openai", api.url) not in _CLIENTS:
+        _CLIENTS["openai", api.url] = openai.OpenAI(
+            api_key="test", base_url=api.url + "/v1", _strict_response_validation=True
+        )
     options.setdefault("max_retries", 0)
     options.setdefault("timeout", 5.0)
-    return openai.OpenAI(api_key="test", base_url=api.url + "/v1", _strict_response_validation=True, **options)
+    return _CLIENTS["openai", api.url].with_options(**options, **STRICT)
 
 
 def ask(client: anthropic.Anthropic, content: Any, **params: Any) -> anthropic.types.Message:
