@@ -55,4 +55,37 @@ def test_only_the_cases_using_the_changed_tool_run(local_api: LocalAPI, tmp_path
     sent = {first_user_text(r.body)[:3] for r in local_api.model_requests()}
     assert sent == {"[b]", "[c]"}
     assert outcome.exit_code == 0
-    assert path.exists()
+    # a changed system prompt changes every case that uses it; a new case runs too
+    (repo / "evals" / "system.md").write_text("You are the support assistant. Never cancel an order.\n")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-am", "three")
+    again = evaluate(
+        EvalSettings(
+            paths=(Path("evals"),),
+            base_url=local_api.url,
+            changed_since="HEAD~1",
+            baseline=tmp_path / "b.json",
+            max_retries=0,
+            quiet=True,
+            root=repo,
+        )
+    )
+    assert {r.case.id for r in again.results if r.skipped is None} == {
+        "uses-lookup",
+        "uses-cancel",
+        "uses-both",
+        "no-tools-file",
+    }
+    path.write_text(path.read_text() + '  - {id: brand-new, user: "[a] hello", expect: {no_tool_calls: true}}\n')
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-am", "four")
+    newest = evaluate(
+        EvalSettings(
+            paths=(Path("evals"),),
+            base_url=local_api.url,
+            changed_since="HEAD~1",
+            baseline=tmp_path / "b.json",
+            max_retries=0,
+            quiet=True,
+            root=repo,
+        )
+    )
+    assert {r.case.id for r in newest.results if r.skipped is None} == {"brand-new"}

@@ -223,8 +223,11 @@ def test_history_with_tool_calls_is_sent_in_each_provider_shape(local_api: Local
     - id: refund
       history:
         - {role: user, content: "[refund] My order A777 arrived smashed."}
-        - {role: assistant, content: "Let me look.", tool_calls: [{name: lookup_order, args: {order_id: A777}}]}
+        - role: assistant
+          content: "Let me look."
+          tool_calls: [{name: lookup_order, args: {order_id: A777}}, {name: lookup_order, args: {order_id: A778}}]
         - {role: tool, content: {status: delivered, total_cents: 4200}}
+        - {role: tool, content: "no such order", is_error: true}
         - {role: assistant, content: "Sorry! Shall I escalate this to a human?"}
       user: "Yes please."
       tool_results: [{when: {name: escalate_to_human}, result: {ticket: T-1}}]

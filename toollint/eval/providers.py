@@ -139,6 +139,25 @@ def classify(exc: Exception) -> ProviderError:
     return ProviderError(_redact(f"{label}: {message}{where}{hint}"), fatal)
 
 
+def history_ids(history: tuple[dict[str, Any], ...], prefix: str) -> tuple[dict[int, list[str]], dict[int, str]]:
+    """Ids for the calls of each assistant turn in a case's history, and for each tool result the id of the call it
+    answers: written ones, else the calls of the last assistant turn in order."""
+    calls: dict[int, list[str]] = {}
+    answers: dict[int, str] = {}
+    pending: list[str] = []
+    for index, turn in enumerate(history):
+        if turn["role"] == "assistant":
+            ids = [c.get("id") or f"{prefix}_{index}_{n}" for n, c in enumerate(turn.get("tool_calls", []))]
+            calls[index] = ids
+            pending = list(ids)
+        elif turn["role"] == "tool":
+            answer = turn.get("tool_call_id") or (pending[0] if pending else f"{prefix}_unknown_{index}")
+            if answer in pending:
+                pending.remove(answer)
+            answers[index] = answer
+    return calls, answers
+
+
 def _result_text(content: Any) -> str:
     return content if isinstance(content, str) else json.dumps(content, ensure_ascii=False, default=str)
 
@@ -175,12 +194,13 @@ class AnthropicProvider:
 
     def start(self, case: Case) -> list[Any]:
         messages: list[dict[str, Any]] = []
+        call_ids, answer_ids = history_ids(case.history, "toolu_history")
         for index, turn in enumerate(case.history):
             role, content = turn["role"], turn.get("content")
             if role == "tool":
                 block = {
                     "type": "tool_result",
-                    "tool_use_id": turn.get("tool_call_id") or f"toolu_history_{index - 1}",
+                    "tool_use_id": answer_ids[index],
                     "content": _result_text(content),
                 }
                 if turn.get("is_error"):
@@ -192,7 +212,7 @@ class AnthropicProvider:
                 blocks.append(
                     {
                         "type": "tool_use",
-                        "id": call.get("id") or f"toolu_history_{index}" + (f"_{number}" if number else ""),
+                        "id": call_ids[index][number],
                         "name": call["name"],
                         "input": call.get("args", {}),
                     }
@@ -315,6 +335,7 @@ class OpenAIProvider:
         messages: list[dict[str, Any]] = []
         if case.system:
             messages.append({"role": "system", "content": case.system})
+        call_ids, answer_ids = history_ids(case.history, "call_history")
         for index, turn in enumerate(case.history):
             role, content = turn["role"], turn.get("content")
             if role == "tool":
@@ -322,7 +343,7 @@ class OpenAIProvider:
                 messages.append(
                     {
                         "role": "tool",
-                        "tool_call_id": turn.get("tool_call_id") or f"call_history_{index - 1}",
+                        "tool_call_id": answer_ids[index],
                         "content": f"ERROR: {text}" if turn.get("is_error") else text,
                     }
                 )
@@ -332,7 +353,7 @@ class OpenAIProvider:
             if calls:
                 message["tool_calls"] = [
                     {
-                        "id": call.get("id") or f"call_history_{index}" + (f"_{n}" if n else ""),
+                        "id": call_ids[index][n],
                         "type": "function",
                         "function": {"name": call["name"], "arguments": json.dumps(call.get("args", {}))},
                     }
