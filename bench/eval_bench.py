@@ -55,7 +55,7 @@ ARTICLE_QUESTIONS = (
 
 def case_plan(count: int) -> list[dict[str, Any]]:
     """`count` single-turn cases: order look-ups, article searches, article reads and questions needing no tool."""
-    plan = []
+    plan: list[dict[str, Any]] = []
     for i in range(count):
         marker = f"[bench-{i:03d}]"
         kind = i % 5
@@ -260,7 +260,7 @@ def report(rows: list[tuple[str, dict[str, Any]]], args: argparse.Namespace, imp
         "billed input",
         "vs uncached",
     )
-    lines = [header]
+    lines: list[tuple[str, ...]] = [header]
     for name, row in rows:
         lines.append(
             (

@@ -333,7 +333,7 @@ class LocalAPI:
                 return Fault(self._fault_rng.choice(self._fault_kinds)).resolved(self.retry_after)
         return None
 
-    def _scripted_turn(self, body: dict[str, Any], dialect: str) -> Sequence[Block] | Fault:
+    def _scripted_turn(self, body: dict[str, Any]) -> Sequence[Block] | Fault:
         """The assistant turn for this conversation: the responder's, else the script's, else a notice."""
         responder = self.responder
         if responder is not None:
@@ -520,7 +520,7 @@ class LocalAPI:
             )
             return {"custom_id": custom_id, "result": {"type": "errored", "error": error}}
         try:
-            turn = self._scripted_turn(params, "anthropic")
+            turn = self._scripted_turn(params)
         except Exception as exc:  # a broken responder must show in the test, not kill the server thread
             self.errors.append(f"responder raised {exc!r}")
             turn = Fault.of(500)
@@ -772,7 +772,7 @@ def validate_chat(body: Any) -> str | None:
                 f"'tool_call_id'. The following tool_call_ids did not have response messages: {', '.join(pending)}"
             )
         if role == "assistant":
-            pending = [c.get("id") for c in message.get("tool_calls") or [] if isinstance(c, dict)]
+            pending = [str(c.get("id")) for c in message.get("tool_calls") or [] if isinstance(c, dict)]
     if pending:
         return (
             "An assistant message with 'tool_calls' must be followed by tool messages responding to each "
@@ -878,6 +878,7 @@ def _route(path: str) -> tuple[str, str]:
 def _handler_for(api: LocalAPI) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        _headers_buffer: list[bytes]  # BaseHTTPRequestHandler's, written in one piece with the body by _send
 
         def setup(self) -> None:
             super().setup()
@@ -929,10 +930,12 @@ def _handler_for(api: LocalAPI) -> type[BaseHTTPRequestHandler]:
             if method == "POST" and route in ("messages", "chat"):
                 return self._model_call(body)
             if method == "POST" and route == "count_tokens":
-                problem = validate_prompt(body) if isinstance(body, dict) else "Request body must be a JSON object"
+                if not isinstance(body, dict):
+                    return self._error(400, "invalid_request_error", "Request body must be a JSON object")
+                problem = validate_prompt(body)
                 if problem:
                     return self._error(400, "invalid_request_error", problem)
-                return self._json(200, {"input_tokens": sum(t for t, _, _ in _prompt_segments(body))})
+                return self._json(200, {"input_tokens": sum(segment[0] for segment in _prompt_segments(body))})
             if route.startswith("batch"):
                 # queued faults hit the batch endpoints too, so a test can interrupt a batch run at any step
                 fault = api._take_fault(random_draw=False)
@@ -982,7 +985,7 @@ def _handler_for(api: LocalAPI) -> type[BaseHTTPRequestHandler]:
             if fault is not None:
                 return self._fault(fault, body)
             try:
-                turn = api._scripted_turn(body, self.dialect)
+                turn = api._scripted_turn(body)
             except Exception as exc:  # a broken responder must show in the test, not kill the server thread
                 api.errors.append(f"responder raised {exc!r}")
                 return self._error(500, "api_error", f"local_api responder raised {exc!r}")
