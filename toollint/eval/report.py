@@ -47,7 +47,8 @@ def _detail(outcome: Outcome, result: CaseResult) -> str:
     failure = result.first_failure
     if failure is not None and result.verdict == "pass":  # flaky: say what failed in the runs that did
         run, check = failure
-        return f"{state.note + '; ' if state.note else ''}run {run.index + 1} failed {check.id}: {check.reason}"
+        diff = f" [{'; '.join(check.diff)}]" if check.diff else ""
+        return f"{state.note + '; ' if state.note else ''}run {run.index + 1} failed {check.id}: {check.reason}{diff}"
     return state.note
 
 
@@ -64,9 +65,11 @@ def summary_line(outcome: Outcome) -> str:
     counts = Counter(outcome.status_of(r).label for r in outcome.results)
     parts = ", ".join(f"{n} {label}" for label, n in sorted(counts.items()))
     u = outcome.usage
+    replay = outcome.provider == "replay"  # the figures are those of the recorded runs
     price = f", ~${outcome.cost:.4f}" if outcome.cost is not None else ""
+    sent = f"{outcome.requests} recorded turns" if replay else f"{outcome.requests} requests"
     return (
-        f"{len(outcome.results)} cases: {parts}. {outcome.requests} requests, tokens: {u.input_tokens} input, "
+        f"{len(outcome.results)} cases: {parts}. {sent}, tokens: {u.input_tokens} input, "
         f"{u.cache_read_tokens} cache read, {u.cache_write_tokens} cache write, {u.output_tokens} output{price}; "
         f"{outcome.seconds:.1f}s. exit {outcome.exit_code}"
     )
