@@ -256,3 +256,30 @@ def test_progress_is_a_bar_on_a_terminal_and_a_line_per_case_otherwise(
     evaluate(settings(local_api, path, quiet=False, progress=True, concurrency=1))
     err = capsys.readouterr().err
     assert "\r  eval [" in err and "6/6 runs" in err and "status: pass" not in err
+
+
+def test_strict_rate_drops_target_changes_and_cost_drift(local_api: LocalAPI, tmp_path: Path) -> None:
+    path = write_suite(tmp_path, CASES)
+    script_good(local_api)
+    assert evaluate(settings(local_api, path, update_baseline=True, repeats=12)).exit_code == 0
+    # 12/12 -> 8/12 still meets 8 of 12; a note by default, a failure with --strict (Fisher p = 0.05 < 0.10)
+    local_api.responder = _flaky_responder({"[status]": 3})
+    drop = evaluate(settings(local_api, path, repeats=12, concurrency=1))
+    status = next(r for r in drop.results if r.case.id == "status")
+    assert (status.passes, drop.exit_code) == (8, 0) and "pass rate dropped (p=0.05)" in drop.status_of(status).note
+    local_api.responder = _flaky_responder({"[status]": 3})
+    strict = evaluate(settings(local_api, path, repeats=12, concurrency=1, strict=True))
+    status = next(r for r in strict.results if r.case.id == "status")
+    assert strict.exit_code == 1 and strict.status_of(status).label == "rate-drop"
+    other = evaluate(settings(local_api, path, model="claude-opus-4-1", require_same_target=True))
+    assert other.exit_code == 2 and "claude-sonnet-4-6" in (other.error or "")
+    # a case that now makes twice the tool calls: a warning, not a failure
+    local_api.responder = None
+    local_api.script(
+        "[status]",
+        [[tool_use("lookup_order", {"order_id": "A1"})], [tool_use("lookup_order", {"order_id": "A1"})], [text("UPS")]],
+    )
+    local_api.script("[smalltalk]", [[text("You're welcome!")]])
+    drifted = evaluate(settings(local_api, path, repeats=12))
+    assert drifted.exit_code == 0
+    assert any("case `status`: tool calls per run up 100% (1 -> 2)" in w for w in drifted.warnings)

@@ -433,6 +433,14 @@ def lock(paths: tuple[Path, ...], config: Path | None) -> None:
 @click.option("--update-baseline", is_flag=True, help="Bless this run's results as the new baseline.")
 @click.option("--allow-new-failures", is_flag=True, help="New or changed failing cases do not fail the gate.")
 @click.option("--errors-as-failures", is_flag=True, help="Exit 1 instead of 3 when infrastructure errors decide.")
+@click.option("--strict", is_flag=True, help="A pass-rate drop with Fisher p < 0.10 fails the gate.")
+@click.option("--require-same-target", is_flag=True, help="Refuse a baseline recorded with another model.")
+@click.option(
+    "--max-cost-drift",
+    type=click.FloatRange(min=0),
+    default=0.5,
+    help="Warn when a case's tool calls or tokens grow more.",
+)
 @click.option("--changed-since", metavar="REV", help="Run only the cases whose tools or prompt changed since REV.")
 @click.option("--batch", is_flag=True, help="Send runs through the Message Batches API (half price, slow).")
 @click.option("--batch-state", type=click.Path(path_type=Path, dir_okay=False), help="Where --batch keeps its state.")

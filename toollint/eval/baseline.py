@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,8 @@ BASELINE_VERSION = 1
 DEFAULT_BASELINE = Path(".toollint") / "eval-baseline.json"
 
 # statuses that fail the gate; the rest are reported only
-GATING = frozenset({"regression", "critical", "new-failure"})
+GATING = frozenset({"regression", "critical", "new-failure", "rate-drop"})
+MEANS = ("mean_tool_calls", "mean_input_tokens", "mean_output_tokens")
 
 
 class BaselineError(Exception):
@@ -30,6 +31,7 @@ class Entry:
     runs: int
     passes: int
     min_passes: int
+    raw: dict[str, Any] = field(default_factory=dict, compare=False)  # the entry as stored, kept when re-blessing
 
     @property
     def passed(self) -> bool:
@@ -67,6 +69,7 @@ def read_baseline(path: Path) -> Baseline | None:
                 int(entry.get("runs", 0)),
                 int(entry.get("passes", 0)),
                 int(entry.get("min_passes", 1)),
+                dict(entry),
             )
     target: dict[str, Any] = data["target"] if isinstance(data.get("target"), dict) else {}
     return Baseline(path, target, cases)
@@ -76,12 +79,7 @@ def write_baseline(path: Path, results: list[CaseResult], target: dict[str, Any]
     """Bless the current results. Cases that did not get a verdict (skipped, errors) keep their old entry."""
     cases: dict[str, Any] = {}
     if old is not None:
-        cases.update(
-            {
-                name: {"spec_hash": e.spec_hash, "runs": e.runs, "passes": e.passes, "min_passes": e.min_passes}
-                for name, e in old.cases.items()
-            }
-        )
+        cases.update({name: e.raw for name, e in old.cases.items()})
     written = 0
     for result in results:
         if result.verdict not in ("pass", "fail"):
@@ -90,21 +88,13 @@ def write_baseline(path: Path, results: list[CaseResult], target: dict[str, Any]
         for run in result.runs:
             for check in run.checks:
                 checks[check.id] = checks.get(check.id, 0) + int(check.passed)
-        valid = [r for r in result.runs if r.error is None]
         cases[key(result)] = {
             "spec_hash": result.case.spec_hash,
             "runs": len(result.runs),
             "passes": result.passes,
             "min_passes": result.threshold,
             "checks": dict(sorted(checks.items())),
-            "mean_tool_calls": round(
-                sum(len(r.transcript.calls) for r in valid if r.transcript) / max(len(valid), 1), 2
-            ),
-            "mean_input_tokens": round(
-                sum(r.usage.input_tokens + r.usage.cache_read_tokens + r.usage.cache_write_tokens for r in valid)
-                / max(len(valid), 1)
-            ),
-            "mean_output_tokens": round(sum(r.usage.output_tokens for r in valid) / max(len(valid), 1)),
+            **means(result),
         }
         written += 1
     data = {
@@ -144,7 +134,39 @@ def fisher_one_sided(k1: int, n1: int, k2: int, n2: int) -> float:
     return min(1.0, sum(pmf(x) for x in range(max(0, successes - n1), k2 + 1)))
 
 
-def status(result: CaseResult, baseline: Baseline | None, allow_new_failures: bool = False) -> Status:
+def means(result: CaseResult) -> dict[str, float]:
+    """Mean tool calls and tokens per valid run: what cost drift is measured on."""
+    valid = [r for r in result.runs if r.error is None]
+    count = max(len(valid), 1)
+    return {
+        "mean_tool_calls": round(sum(len(r.transcript.calls) for r in valid if r.transcript) / count, 2),
+        "mean_input_tokens": round(
+            sum(r.usage.input_tokens + r.usage.cache_read_tokens + r.usage.cache_write_tokens for r in valid) / count
+        ),
+        "mean_output_tokens": round(sum(r.usage.output_tokens for r in valid) / count),
+    }
+
+
+def drift(result: CaseResult, baseline: Baseline | None, limit: float) -> list[str]:
+    """Warnings for a case whose mean tool calls or tokens grew by more than `limit` (0.5 = 50 %)."""
+    entry = baseline.cases.get(key(result)) if baseline is not None else None
+    if entry is None or result.verdict not in ("pass", "fail"):
+        return []
+    now = means(result)
+    found = []
+    for name in MEANS:
+        before = entry.raw.get(name)
+        if isinstance(before, (int, float)) and before > 0 and now[name] > before * (1 + limit):
+            label = name.removeprefix("mean_").replace("_", " ")
+            found.append(
+                f"case `{result.case.id}`: {label} per run up {now[name] / before - 1:.0%} ({before:g} -> {now[name]:g})"
+            )
+    return found
+
+
+def status(
+    result: CaseResult, baseline: Baseline | None, allow_new_failures: bool = False, strict: bool = False
+) -> Status:
     entry = baseline.cases.get(key(result)) if baseline is not None else None
     changed = entry is not None and entry.spec_hash != result.case.spec_hash
     shown = "-" if entry is None else "changed" if changed else f"{entry.passes}/{entry.runs}"
@@ -174,6 +196,8 @@ def status(result: CaseResult, baseline: Baseline | None, allow_new_failures: bo
     runs = len(result.runs)
     if entry.runs and runs and result.passes / runs < entry.passes / entry.runs:
         p = fisher_one_sided(entry.passes, entry.runs, result.passes, runs)
+        if strict and p < 0.10:
+            return Status("rate-drop", shown, f"pass rate dropped (p={p:.2f} < 0.10, --strict)")
         return Status("pass", shown, f"pass rate dropped (p={p:.2f})")
     return Status("pass", shown)
 

@@ -198,7 +198,7 @@ class AnthropicProvider:
         for index, turn in enumerate(case.history):
             role, content = turn["role"], turn.get("content")
             if role == "tool":
-                block = {
+                block: dict[str, Any] = {
                     "type": "tool_result",
                     "tool_use_id": answer_ids[index],
                     "content": _result_text(content),

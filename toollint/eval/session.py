@@ -13,6 +13,7 @@ from toollint.eval.baseline import (
     Baseline,
     BaselineError,
     Status,
+    drift,
     gating_candidates,
     read_baseline,
     status,
@@ -45,6 +46,9 @@ class EvalSettings:
     update_baseline: bool = False
     allow_new_failures: bool = False
     errors_as_failures: bool = False
+    strict: bool = False  # a pass-rate drop with Fisher p < 0.10 fails the gate
+    require_same_target: bool = False  # a baseline recorded with another model is an error, not a warning
+    max_cost_drift: float = 0.5  # warn when a case's mean tool calls or tokens grow by more than this share
     changed_since: str | None = None
     batch: bool = False
     batch_state: Path | None = None
@@ -164,6 +168,13 @@ def evaluate(settings: EvalSettings) -> Outcome:
     outcome.provider, outcome.model = provider_name, model
     if not settings.replay and not model:
         return Outcome(EXIT_USAGE, error="no model named; set `target.model` in the eval file or pass `--model`")
+    recorded_model = baseline.target.get("model") if baseline is not None else None
+    if settings.require_same_target and recorded_model and model and recorded_model != model:
+        return Outcome(
+            EXIT_USAGE,
+            error=f"the baseline was recorded with model `{recorded_model}`, this run uses `{model}` "
+            "(--require-same-target); run with that model or re-bless with --update-baseline",
+        )
     budget = Budget(settings.max_requests, settings.max_cost, model)
     if settings.max_cost is not None and cost(Usage(1, 0, 0, 1), model) is None and not settings.replay:
         return Outcome(
@@ -212,7 +223,9 @@ def evaluate(settings: EvalSettings) -> Outcome:
     if budget.exhausted:
         outcome.warnings.append(budget.exhausted)
     outcome.results = results
-    outcome.statuses = {id(r): status(r, baseline, settings.allow_new_failures) for r in results}
+    outcome.statuses = {id(r): status(r, baseline, settings.allow_new_failures, settings.strict) for r in results}
+    if not settings.update_baseline:
+        outcome.warnings.extend(w for r in results for w in drift(r, baseline, settings.max_cost_drift))
     for result in results:
         outcome.usage.add(result.usage)
         outcome.requests += sum(run.requests for run in result.runs)
