@@ -81,3 +81,23 @@ def test_the_openai_provider_names_the_extra_when_the_package_is_missing(tmp_pat
     )
     assert done.returncode == 2
     assert "pip install 'toollint[openai]'" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_failing_case_is_a_junit_failure_and_a_bold_markdown_row(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(REPO / "examples" / "support-agent", tmp_path / "support-agent")
+    suite = (REPO / "examples" / "evals" / "support.eval.yaml").read_text()
+    (tmp_path / "evals").mkdir()
+    (tmp_path / "evals" / "support.eval.yaml").write_text(suite.replace("contains_all: [UPS]", "contains_all: [FedEx]"))
+    common = ["eval", "evals", "--replay", str(REPO / "examples" / "evals" / "recorded"), "--baseline", "b.json"]
+    env = {**OFFLINE, "PYTHONPATH": str(REPO)}
+    junit = run_cli(*common, "--output-format", "junit", cwd=tmp_path, env=env)
+    assert junit.returncode == 1
+    root = ET.fromstring(junit.stdout)
+    failures = root.findall(".//failure")
+    assert root.get("failures") == "1" and len(failures) == 1
+    assert "does not contain" in (failures[0].get("message") or "") and "FedEx" in (failures[0].get("message") or "")
+    markdown = run_cli(*common, "--output-format", "markdown", cwd=tmp_path, env=env)
+    assert markdown.stdout.startswith("### toollint eval failed")
+    assert "| `order-status` | - | 0/3 | **new-failure** |" in markdown.stdout

@@ -469,4 +469,9 @@ def eval_command(paths: tuple[Path, ...], **options: Any) -> None:
         tags=options.pop("tags"),
         **options,
     )
-    raise SystemExit(run_eval(settings))
+    try:
+        code = run_eval(settings)
+    except KeyboardInterrupt:
+        click.echo("toollint: interrupted; no verdict (a --batch run resumes when run again)", err=True)
+        code = 130
+    raise SystemExit(code)

@@ -291,8 +291,13 @@ class Runner:
                 self._job(result, index)
             return
         with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="toollint-eval") as pool:
-            for future in [pool.submit(self._job, result, index) for result, index in jobs]:
-                future.result()
+            futures = [pool.submit(self._job, result, index) for result, index in jobs]
+            try:
+                for future in futures:
+                    future.result()
+            except KeyboardInterrupt:  # queued runs return at once; runs in flight finish their request
+                self._stop.set()
+                raise
 
     def repeats(self, results: list[CaseResult], runs_of: Callable[[Case], int]) -> None:
         self.run((r, i) for r in results if r.skipped is None for i in range(runs_of(r.case)))
