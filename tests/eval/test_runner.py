@@ -283,3 +283,12 @@ def test_strict_rate_drops_target_changes_and_cost_drift(local_api: LocalAPI, tm
     drifted = evaluate(settings(local_api, path, repeats=12))
     assert drifted.exit_code == 0
     assert any("case `status`: tool calls per run up 100% (1 -> 2)" in w for w in drifted.warnings)
+
+
+def test_a_budget_cut_never_lowers_the_threshold(local_api: LocalAPI, tmp_path: Path) -> None:
+    script_good(local_api)
+    path = write_suite(tmp_path, '- {id: one, user: "[smalltalk] hi", expect: {no_tool_calls: true}}\n')
+    outcome = evaluate(settings(local_api, path, max_requests=1, concurrency=1))
+    result = outcome.results[0]
+    assert (result.passes, len(result.runs), result.threshold) == (1, 3, 2)  # 1 pass, 2 runs stopped by the budget
+    assert result.verdict == "error" and outcome.exit_code == 3

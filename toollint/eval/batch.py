@@ -101,6 +101,8 @@ def run_batch(provider: Any, results: list[CaseResult], settings: Any, root: Pat
     except provider.anthropic.APIError as exc:
         error = classify(exc)
         raise BatchError(f"batch failed: {error.message}; run again to resume", error.fatal) from None
+    for result in results:
+        result.planned = result.case.repeats if result.skipped is None else 0
     for run in state["runs"].values():
         result = results[run["case"]]
         result.runs.append(_result(result, run))

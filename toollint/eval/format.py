@@ -40,6 +40,7 @@ EXPECT_KEYS = (
 CALL_KEYS = ("name", "args", "args_mode", "ignore", "defaults", "times")
 RESULT_KEYS = ("when", "result", "results", "is_error")
 DEFAULT_UNSCRIPTED: Any = {"error": "tool unavailable in eval"}
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n.*?^---[ \t]*\r?$\n?", re.DOTALL | re.MULTILINE)
 
 
 class EvalFormatError(Exception):
@@ -437,8 +438,8 @@ def _prompt_text(target: Path, reader: _Reader, pointer: Pointer) -> str:
             raise reader.fail(pointer, f"system prompt file `{target}` has no `system` or `prompt` text")
         return prompts[0].text
     front, _ = split_front_matter(text)
-    if front:
-        text = text.split("\n---", 1)[1].split("\n", 1)[1] if "\n---" in text else text
+    if front:  # the model is sent the prompt, not toollint's metadata about it
+        text = _FRONT_MATTER.sub("", text, count=1)
     return text.strip()
 
 

@@ -79,6 +79,7 @@ class CaseResult:
     runs: list[RunResult] = field(default_factory=list)
     confirmed: bool = False  # confirmation runs were added
     skipped: str | None = None  # why the case did not run (unchanged since REV, a budget, a fatal error)
+    planned: int = 0  # runs asked for (repeats, or the recorded runs when replaying, plus confirmation runs)
 
     @property
     def passes(self) -> int:
@@ -94,12 +95,16 @@ class CaseResult:
 
     @property
     def threshold(self) -> int:
-        runs = max(len(self.runs), 1)
-        return (
-            self.case.min_passes
-            if runs == self.case.repeats
-            else scaled_min_passes(self.case.min_passes, self.case.repeats, runs)
-        )
+        """Passes needed: `min_passes` of `repeats`, scaled to the planned runs (never to the runs that happened,
+        so a run cut short by a budget cannot lower the bar)."""
+        runs = max(self.planned or self.case.repeats, 1)
+        if runs == self.case.repeats:
+            return self.case.min_passes
+        return scaled_min_passes(self.case.min_passes, self.case.repeats, runs)
+
+    @property
+    def missing(self) -> int:
+        return max((self.planned or self.case.repeats) - len(self.runs), 0)
 
     @property
     def verdict(self) -> str:
@@ -110,7 +115,7 @@ class CaseResult:
             return "error"
         if self.passes >= self.threshold:
             return "pass"
-        return "error" if self.passes + self.errors >= self.threshold else "fail"
+        return "error" if self.passes + self.errors + self.missing >= self.threshold else "fail"
 
     @property
     def usage(self) -> Usage:
@@ -300,7 +305,9 @@ class Runner:
                 raise
 
     def repeats(self, results: list[CaseResult], runs_of: Callable[[Case], int]) -> None:
-        self.run((r, i) for r in results if r.skipped is None for i in range(runs_of(r.case)))
+        for result in results:
+            result.planned = runs_of(result.case)
+        self.run((r, i) for r in results if r.skipped is None for i in range(r.planned))
 
     def confirm(self, results: list[CaseResult]) -> None:
         """Confirmation runs for failing cases: more runs of the same case, pooled with the first ones."""
@@ -309,6 +316,7 @@ class Runner:
             if result.case.confirm_repeats <= 0:
                 continue
             result.confirmed = True
-            start = max((r.index for r in result.runs), default=-1) + 1
+            start = result.planned
+            result.planned += result.case.confirm_repeats
             work.extend((result, start + i) for i in range(result.case.confirm_repeats))
         self.run(work)

@@ -207,7 +207,9 @@ def evaluate(settings: EvalSettings) -> Outcome:
         return Outcome(EXIT_USAGE, results, error=f"stopped: {runner.fatal}", provider=provider_name, model=model)
     for result in results:
         if result.skipped is None and not result.runs:
-            result.skipped = budget.exhausted or "did not run"
+            no_recording = settings.replay is not None and result.planned == 0
+            result.skipped = f"no recorded transcript in `{settings.replay}`" if no_recording else None
+            result.skipped = result.skipped or budget.exhausted or "did not run"
     if settings.record is not None:
         from toollint.eval.record import write_recordings
 
