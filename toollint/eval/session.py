@@ -126,86 +126,133 @@ def _with_repeats(case: Case, repeats: int | None) -> Case:
     )
 
 
+class _Stopped(Exception):
+    """An invocation that ends before a verdict (bad input, a fatal API error); carries what to report."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+@dataclass
+class _Plan:
+    """What one invocation runs: the cases, where their baseline is, with which model and budget."""
+
+    root: Path
+    suites: list[Suite]
+    results: list[CaseResult]
+    baseline_path: Path
+    baseline: Baseline | None
+    provider: str
+    model: str
+    warnings: list[str] = field(default_factory=list)
+
+
 def evaluate(settings: EvalSettings) -> Outcome:
     """Run the suites and decide. Never raises for bad input or a failing API: the outcome says what happened."""
     started = time.monotonic()
-    root = settings.root or project_root(Path.cwd())
+    try:
+        plan = _plan(settings, settings.root or project_root(Path.cwd()))
+        budget = _budget(settings, plan)
+        _execute(settings, plan, budget)
+    except _Stopped as stop:
+        return Outcome(stop.code, error=stop.message)
+    return _decide(settings, plan, budget, started)
+
+
+def _plan(settings: EvalSettings, root: Path) -> _Plan:
     try:
         suites = _suites(settings, root)
         baseline_path = settings.baseline or root / DEFAULT_BASELINE
         baseline = read_baseline(baseline_path)
-    except EvalFormatError as exc:
-        return Outcome(EXIT_USAGE, error=str(exc))
-    except BaselineError as exc:
-        return Outcome(EXIT_USAGE, error=str(exc))
-    outcome = Outcome(EXIT_OK)
-    results: list[CaseResult] = []
-    for suite in suites:
-        for case in suite.cases:
-            if _selected(case, settings):
-                results.append(CaseResult(_with_repeats(case, settings.repeats)))
+    except (EvalFormatError, BaselineError) as exc:
+        raise _Stopped(EXIT_USAGE, str(exc)) from None
+    results = [
+        CaseResult(_with_repeats(case, settings.repeats))
+        for suite in suites
+        for case in suite.cases
+        if _selected(case, settings)
+    ]
     if not results:
-        return Outcome(EXIT_USAGE, error="no case matches `--case` / `--tag`")
+        raise _Stopped(EXIT_USAGE, "no case matches `--case` / `--tag`")
     if settings.changed_since:
-        from toollint.eval.changed import ChangeError, unchanged_cases
-
-        try:
-            unchanged = unchanged_cases([r.case for r in results], settings.changed_since, root)
-        except ChangeError as exc:
-            return Outcome(EXIT_USAGE, error=str(exc))
-        for result in results:
-            if result.case.id in unchanged.get(result.case.file, set()):
-                result.skipped = "unchanged"
+        _skip_unchanged(results, settings.changed_since, root)
     target = suites[0].target
+    plan = _Plan(
+        root,
+        suites,
+        results,
+        baseline_path,
+        baseline,
+        "replay" if settings.replay else settings.provider or target.provider,
+        settings.model or target.model or "",
+    )
     others = {(s.target.provider, s.target.model) for s in suites[1:]} - {(target.provider, target.model)}
     if others and not (settings.provider and settings.model):
-        outcome.warnings.append(
+        plan.warnings.append(
             f"suites name different targets; every case runs with `{suites[0].path}`'s "
             f"({target.provider} {target.model}) unless `--provider` and `--model` are given"
         )
-    provider_name = "replay" if settings.replay else settings.provider or target.provider
-    model = settings.model or target.model or ""
-    outcome.provider, outcome.model = provider_name, model
-    if not settings.replay and not model:
-        return Outcome(EXIT_USAGE, error="no model named; set `target.model` in the eval file or pass `--model`")
-    recorded_model = baseline.target.get("model") if baseline is not None else None
-    if settings.require_same_target and recorded_model and model and recorded_model != model:
-        return Outcome(
-            EXIT_USAGE,
-            error=f"the baseline was recorded with model `{recorded_model}`, this run uses `{model}` "
-            "(--require-same-target); run with that model or re-bless with --update-baseline",
-        )
-    budget = Budget(settings.max_requests, settings.max_cost, model)
-    if settings.max_cost is not None and cost(Usage(1, 0, 0, 1), model) is None and not settings.replay:
-        return Outcome(
-            EXIT_USAGE,
-            error=f"no price known for model `{model}`, so `--max-cost` cannot be kept; use `--max-requests`",
-        )
-    progress = Progress(settings, results)
+    if not settings.replay and not plan.model:
+        raise _Stopped(EXIT_USAGE, "no model named; set `target.model` in the eval file or pass `--model`")
+    recorded = baseline.target.get("model") if baseline is not None else None
+    if recorded and plan.model and recorded != plan.model:
+        if settings.require_same_target:
+            raise _Stopped(
+                EXIT_USAGE,
+                f"the baseline was recorded with model `{recorded}`, this run uses `{plan.model}` "
+                "(--require-same-target); run with that model or re-bless with --update-baseline",
+            )
+        if not settings.update_baseline:
+            plan.warnings.append(f"the baseline was recorded with model `{recorded}`, this run uses `{plan.model}`")
+    return plan
+
+
+def _skip_unchanged(results: list[CaseResult], revision: str, root: Path) -> None:
+    from toollint.eval.changed import ChangeError, unchanged_cases
+
     try:
-        provider, runs_of = _provider(settings, suites, provider_name, model)
+        unchanged = unchanged_cases([r.case for r in results], revision, root)
+    except ChangeError as exc:
+        raise _Stopped(EXIT_USAGE, str(exc)) from None
+    for result in results:
+        if result.case.id in unchanged.get(result.case.file, set()):
+            result.skipped = "unchanged"
+
+
+def _budget(settings: EvalSettings, plan: _Plan) -> Budget:
+    if settings.max_cost is not None and not settings.replay and cost(Usage(1, 0, 0, 1), plan.model) is None:
+        raise _Stopped(
+            EXIT_USAGE, f"no price known for model `{plan.model}`, so `--max-cost` cannot be kept; use `--max-requests`"
+        )
+    return Budget(settings.max_requests, settings.max_cost, plan.model)
+
+
+def _execute(settings: EvalSettings, plan: _Plan, budget: Budget) -> None:
+    """The runs: repeats (or batch rounds), then confirmation runs for failures that would fail the gate."""
+    progress = Progress(settings, plan.results)
+    try:
+        provider, runs_of = _provider(settings, plan.suites, plan.provider, plan.model)
     except ProviderError as exc:
-        return Outcome(EXIT_USAGE, error=exc.message)
-    concurrency = settings.concurrency or target.concurrency
-    runner = Runner(provider, budget, concurrency, progress.update)
+        raise _Stopped(EXIT_USAGE, exc.message) from None
+    runner = Runner(provider, budget, settings.concurrency or plan.suites[0].target.concurrency, progress.update)
     if settings.batch:
         from toollint.eval.batch import BatchError, run_batch
 
         try:
-            run_batch(provider, results, settings, root, progress)
+            run_batch(provider, plan.results, settings, plan.root, progress)
         except BatchError as exc:
-            return Outcome(EXIT_USAGE if exc.fatal else EXIT_INFRA, error=exc.message)
+            raise _Stopped(EXIT_USAGE if exc.fatal else EXIT_INFRA, exc.message) from None
     else:
-        runner.repeats(results, runs_of)
-    if runner.fatal is None and not settings.replay and not settings.batch:
-        candidates = gating_candidates(results, baseline, settings.allow_new_failures)
-        if candidates:
+        runner.repeats(plan.results, runs_of)
+        candidates = gating_candidates(plan.results, plan.baseline, settings.allow_new_failures)
+        if runner.fatal is None and not settings.replay and candidates:
             progress.note(f"confirming {len(candidates)} failing case(s) with more runs")
             runner.confirm(candidates)
     progress.done()
     if runner.fatal is not None:
-        return Outcome(EXIT_USAGE, results, error=f"stopped: {runner.fatal}", provider=provider_name, model=model)
-    for result in results:
+        raise _Stopped(EXIT_USAGE, f"stopped: {runner.fatal}")
+    for result in plan.results:
         if result.skipped is None and not result.runs:
             no_recording = settings.replay is not None and result.planned == 0
             result.skipped = f"no recorded transcript in `{settings.replay}`" if no_recording else None
@@ -213,31 +260,32 @@ def evaluate(settings: EvalSettings) -> Outcome:
     if settings.record is not None:
         from toollint.eval.record import write_recordings
 
-        write_recordings(settings.record, results, provider_name, model)
+        write_recordings(settings.record, plan.results, plan.provider, plan.model)
+
+
+def _decide(settings: EvalSettings, plan: _Plan, budget: Budget, started: float) -> Outcome:
+    """Statuses against the baseline (blessed first when asked), totals and the exit code, from one table."""
+    baseline = plan.baseline
+    outcome = Outcome(EXIT_OK, plan.results, warnings=plan.warnings, model=plan.model, provider=plan.provider)
     if settings.update_baseline:
-        target_info = {"provider": provider_name, "model": model}
-        outcome.baseline_written = write_baseline(baseline_path, results, target_info, baseline)
-        baseline = read_baseline(baseline_path)
-    elif baseline is not None and baseline.target.get("model") and model and baseline.target.get("model") != model:
-        outcome.warnings.append(
-            f"the baseline was recorded with model `{baseline.target.get('model')}`, this run uses `{model}`"
-        )
+        target = {"provider": plan.provider, "model": plan.model}
+        outcome.baseline_written = write_baseline(plan.baseline_path, plan.results, target, baseline)
+        baseline = read_baseline(plan.baseline_path)
+    else:
+        outcome.warnings.extend(w for r in plan.results for w in drift(r, baseline, settings.max_cost_drift))
     if budget.exhausted:
         outcome.warnings.append(budget.exhausted)
-    outcome.results = results
-    outcome.statuses = {id(r): status(r, baseline, settings.allow_new_failures, settings.strict) for r in results}
-    if not settings.update_baseline:
-        outcome.warnings.extend(w for r in results for w in drift(r, baseline, settings.max_cost_drift))
-    for result in results:
+    outcome.statuses = {id(r): status(r, baseline, settings.allow_new_failures, settings.strict) for r in plan.results}
+    for result in plan.results:
         outcome.usage.add(result.usage)
         outcome.requests += sum(run.requests for run in result.runs)
-    outcome.cost = cost(outcome.usage, model, settings.batch) if model else None
+    outcome.cost = cost(outcome.usage, plan.model, settings.batch) if plan.model else None
     outcome.seconds = time.monotonic() - started
-    outcome.exit_code = _exit_code(outcome, settings, baseline)
+    outcome.exit_code = _exit_code(outcome, settings)
     return outcome
 
 
-def _exit_code(outcome: Outcome, settings: EvalSettings, baseline: Baseline | None) -> int:
+def _exit_code(outcome: Outcome, settings: EvalSettings) -> int:
     statuses = list(outcome.statuses.values())
     if any(s.gating for s in statuses):
         return EXIT_GATE
