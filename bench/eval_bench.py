@@ -251,6 +251,8 @@ def report(rows: list[tuple[str, dict[str, Any]]], args: argparse.Namespace, imp
         "run",
         "wall s",
         "x ideal",
+        "CPU s",
+        "load",
         "requests",
         "passed",
         "input",
