@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import threading
 import time
@@ -14,6 +15,7 @@ import anthropic
 import openai
 import pytest
 
+from conftest import REPO
 from tests.eval.local_api import Fault, LocalAPI, first_user_text, stop_reason, text, tool_use, turn_index
 
 # Every variable through which a developer's real configuration could reach the SDKs (evals.md §8.4).
@@ -609,3 +611,36 @@ def test_the_server_binds_loopback_only_and_records_requests(api: LocalAPI) -> N
     assert recorded.path == "/v1/messages" and recorded.method == "POST"
     assert recorded.body["messages"] == [{"role": "user", "content": "hi"}]
     assert float(recorded.headers["x-stainless-read-timeout"]) == 5.0
+
+
+def test_the_benchmark_suite_runs_end_to_end_and_every_case_passes(
+    api: LocalAPI, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """bench/eval_bench.py at a tenth of its size and no latency, so the benchmark cannot rot unnoticed."""
+    spec = importlib.util.spec_from_file_location("eval_bench", REPO / "bench" / "eval_bench.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    from toollint.eval import EvalSettings, evaluate
+
+    plan = bench.case_plan(10)
+    for case in plan:
+        turn = [text(case["answer"])] if case["tool"] is None else [tool_use(case["tool"], case["args"])]
+        api.script(case["marker"], [turn])
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test")
+    settings = EvalSettings(
+        paths=(bench.write_suite(tmp_path, plan),),
+        model=bench.MODEL,
+        base_url=api.url,
+        repeats=2,
+        concurrency=4,
+        strict_responses=True,
+        baseline=tmp_path / "baseline.json",
+        quiet=True,
+        progress=False,
+        root=tmp_path,
+    )
+    outcome = evaluate(settings)
+    assert (outcome.error, [r.verdict for r in outcome.results]) == (None, ["pass"] * 10)
+    assert outcome.requests == 20 and not api.errors
+    assert outcome.usage.cache_read_tokens > 0  # tools + system are above the 1 024-token minimum
