@@ -134,12 +134,14 @@ class Fault:
 
 @dataclass(frozen=True)
 class Recorded:
-    """One request as the server saw it: path (with prefix and query), lower-case headers, parsed JSON body."""
+    """One request as the server saw it: path (with prefix and query), lower-case headers, parsed JSON body
+    (the raw text when it is not JSON), and when it arrived."""
 
     method: str
     path: str
     headers: dict[str, str]
     body: Any
+    at: float = 0.0  # time.monotonic() on arrival, to check retry timing
 
 
 @dataclass
@@ -207,6 +209,7 @@ class LocalAPI:
         self.close()
 
     def start(self) -> None:
+        self._closing.clear()
         server = _Server(("127.0.0.1", 0), _handler_for(self))
         self._server = server
         self.url = f"http://127.0.0.1:{server.server_port}"
@@ -921,7 +924,7 @@ def _handler_for(api: LocalAPI) -> type[BaseHTTPRequestHandler]:
                 bad_json = False
             except ValueError:
                 body, bad_json = raw.decode("utf-8", "replace"), True
-            api._record(Recorded(method, self.path, headers, body))
+            api._record(Recorded(method, self.path, headers, body, time.monotonic()))
             route, ident = _route(self.path)
             if not self._authorized(headers):
                 return
