@@ -54,7 +54,8 @@ def test_an_eval_file_alone_still_finds_its_tools_and_is_never_unrecognised(tmp_
 
 def test_a_finding_in_an_eval_file_can_be_suppressed_with_a_reason(tmp_path: Path) -> None:
     cases = CASES.replace(
-        "    not_called: [cancel_order]", "    not_called: [refund_order]  # toollint: ignore[TE001] guards a future tool"
+        "    not_called: [cancel_order]",
+        "    not_called: [refund_order]  # toollint: ignore[TE001] guards a future tool",
     )
     write_suite(tmp_path / "evals", cases)
     done = run_cli("check", "evals", "--select", "TE,TL003", cwd=tmp_path)

@@ -344,7 +344,7 @@ class Progress:
                 f"\r  eval [{'#' * filled}{'.' * (width - filled)}] {self.finished}/{self.total} runs{errors}"
             )
             sys.stderr.flush()
-        elif len(result.runs) >= result.case.repeats and id(result) not in self.reported:
+        elif len(result.runs) >= (result.planned or result.case.repeats) and id(result) not in self.reported:
             self.reported.add(id(result))
             sys.stderr.write(f"{result.case.id}: {result.verdict} {result.passes}/{len(result.runs)}\n")
             sys.stderr.flush()
