@@ -292,3 +292,13 @@ def test_a_budget_cut_never_lowers_the_threshold(local_api: LocalAPI, tmp_path: 
     result = outcome.results[0]
     assert (result.passes, len(result.runs), result.threshold) == (1, 3, 2)  # 1 pass, 2 runs stopped by the budget
     assert result.verdict == "error" and outcome.exit_code == 3
+
+
+def test_an_api_that_is_down_ends_the_run_quickly_with_exit_3(local_api: LocalAPI, tmp_path: Path) -> None:
+    cases = "".join(f'- {{id: c{i}, user: "[smalltalk] {i}", expect: {{no_tool_calls: true}}}}\n' for i in range(10))
+    path = write_suite(tmp_path, cases)
+    local_api.faults(rate=1.0, kinds=("500",))
+    outcome = evaluate(settings(local_api, path, concurrency=1))
+    assert outcome.exit_code == 3 and {r.verdict for r in outcome.results} == {"error"}
+    assert len(local_api.model_requests()) == 5 * 3  # 5 runs, each tried 3 times; the other 25 not sent
+    assert "5 runs in a row failed (InternalServerError 500" in (outcome.results[-1].first_error or "")

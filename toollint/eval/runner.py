@@ -19,6 +19,9 @@ from toollint.eval.matching import Call, Check, Step, Transcript, match, scaled_
 from toollint.eval.providers import Provider, ProviderError, Turn, Usage
 
 RETRIES_PER_RUN = 2  # an errored run is tried again this many times before it counts as an error
+# this many runs in a row ending in errors, with no run succeeding in between, means the API is down: the other
+# runs are reported as errors at once instead of each waiting through its retries
+DOWN_AFTER_RUNS = 5
 
 # USD per million tokens (input, output); cache writes cost 1.25x input, reads 0.1x; batches half.
 PRICES = (
@@ -263,6 +266,8 @@ class Runner:
     concurrency: int = 4
     on_run: Callable[[CaseResult, RunResult], None] | None = None
     fatal: str | None = None
+    down: str | None = None
+    _errors_in_row: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stop: threading.Event = field(default_factory=threading.Event)
 
@@ -272,6 +277,9 @@ class Runner:
         run = RunResult(index)
         sent = 0
         for _ in range(1 + RETRIES_PER_RUN):
+            if self.down is not None:
+                run = RunResult(index, error=self.down)
+                break
             try:
                 run = run_once(result.case, self.provider, index, self.budget)
             except Fatal as exc:
@@ -284,6 +292,9 @@ class Runner:
                 break
         run.requests = sent  # every attempt counts against the budget and in the report
         with self._lock:
+            self._errors_in_row = self._errors_in_row + 1 if run.error is not None else 0
+            if self._errors_in_row >= DOWN_AFTER_RUNS and self.down is None and run.error is not None:
+                self.down = f"not run: {DOWN_AFTER_RUNS} runs in a row failed ({run.error})"
             result.runs.append(run)
             result.runs.sort(key=lambda r: r.index)
         if self.on_run is not None:
