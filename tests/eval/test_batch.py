@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from conftest import REPO
 from tests.eval.conftest import SECRET, write_suite
 from tests.eval.local_api import LocalAPI, text, tool_use
@@ -40,7 +42,8 @@ def test_a_suite_completes_through_batches_with_one_round_per_tool_turn(local_ap
     assert outcome.cost is not None and outcome.usage.output_tokens > 0
 
 
-def test_an_interrupted_batch_run_resumes_the_same_batch(local_api: LocalAPI, tmp_path: Path) -> None:
+@pytest.mark.parametrize("lost_state", [False, True])
+def test_an_interrupted_batch_run_resumes_the_same_batch(local_api: LocalAPI, tmp_path: Path, lost_state: bool) -> None:
     local_api.batch_polls = 6
     local_api.script("[one]", [[text("Hello!")]])
     local_api.script("[two]", [[tool_use("lookup_order", {"order_id": "A1"})], [text("Shipped.")]])
@@ -82,6 +85,9 @@ def test_an_interrupted_batch_run_resumes_the_same_batch(local_api: LocalAPI, tm
     first.kill()  # interrupted while the batch is in progress
     first.wait()
     batch_id = json.loads(state.read_text())["batch_id"]
+    if lost_state:
+        state.unlink()
+        args += ["--batch-id", batch_id]
     done = subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert f"resuming batch {batch_id}" in done.stderr

@@ -444,6 +444,7 @@ def lock(paths: tuple[Path, ...], config: Path | None) -> None:
 @click.option("--changed-since", metavar="REV", help="Run only the cases whose tools or prompt changed since REV.")
 @click.option("--batch", is_flag=True, help="Send runs through the Message Batches API (half price, slow).")
 @click.option("--batch-state", type=click.Path(path_type=Path, dir_okay=False), help="Where --batch keeps its state.")
+@click.option("--batch-id", metavar="ID", help="Resume this batch when --batch's state file is gone.")
 @click.option("--poll-interval", type=click.FloatRange(min=0), default=10.0, help="Seconds between batch polls.")
 @click.option("--record", type=click.Path(path_type=Path, file_okay=False), help="Write each run's transcript here.")
 @click.option("--replay", type=click.Path(path_type=Path, file_okay=False), help="Re-score recorded transcripts.")

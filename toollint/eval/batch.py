@@ -75,6 +75,9 @@ def run_batch(provider: Any, results: list[CaseResult], settings: Any, root: Pat
             progress.note(f"resuming batch {state['batch_id']} (state in {path})")
     if state is None:
         state = {**_fresh(provider, results), "key": key}
+        if settings.batch_id:  # the state is lost but the batch is not: its first round is rebuilt from the cases
+            state["batch_id"] = settings.batch_id
+            progress.note(f"resuming batch {settings.batch_id} (from --batch-id)")
     client = provider.client.messages.batches
     try:
         while True:

@@ -52,6 +52,7 @@ class EvalSettings:
     changed_since: str | None = None
     batch: bool = False
     batch_state: Path | None = None
+    batch_id: str | None = None  # resume this batch (its first round) when the state file is gone
     poll_interval: float = 10.0
     record: Path | None = None
     replay: Path | None = None
