@@ -7,6 +7,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.eval.conftest import SECRET, write_suite
 from tests.eval.local_api import LocalAPI, first_user_text, text, tool_use, turn_index
 from toollint.eval import EvalSettings, evaluate
@@ -121,9 +123,11 @@ def test_the_request_budget_stops_before_it_is_exceeded(local_api: LocalAPI, tmp
     assert any(r.verdict in ("error", "skipped") for r in outcome.results)
 
 
-def test_the_cost_budget_stops_cleanly(local_api: LocalAPI, tmp_path: Path) -> None:
+@pytest.mark.parametrize("concurrency", [1, 6])
+def test_the_cost_budget_stops_cleanly(local_api: LocalAPI, tmp_path: Path, concurrency: int) -> None:
     script_good(local_api)
-    outcome = evaluate(settings(local_api, write_suite(tmp_path, CASES), max_cost=0.005, concurrency=1))
+    local_api.latency = 0.05  # requests overlap when concurrent
+    outcome = evaluate(settings(local_api, write_suite(tmp_path, CASES), max_cost=0.005, concurrency=concurrency))
     spent = outcome.cost or 0.0
     assert outcome.exit_code == 3 and spent <= 0.005
     assert any("--max-cost" in w for w in outcome.warnings)

@@ -141,7 +141,10 @@ class CaseResult:
 
 
 class Budget:
-    """`--max-requests` and `--max-cost`: a request is only sent when it cannot take the run over either."""
+    """`--max-requests` and `--max-cost`: a request is only sent when it cannot take the run over either.
+
+    Requests in flight count at the average cost of the finished ones, so concurrent runs cannot overshoot
+    together; until one has finished, only one request is in flight when a cost budget is set."""
 
     def __init__(self, max_requests: int | None, max_cost: float | None, model: str) -> None:
         self.max_requests = max_requests
@@ -150,25 +153,34 @@ class Budget:
         self.requests = 0
         self.spent = 0.0
         self.exhausted: str | None = None
-        self._lock = threading.Lock()
+        self._finished = 0
+        self._in_flight = 0
+        self._changed = threading.Condition()
 
     def take(self) -> None:
-        with self._lock:
-            if self.exhausted:
-                raise ProviderError(self.exhausted, False)
-            if self.max_requests is not None and self.requests >= self.max_requests:
+        with self._changed:
+            if self.max_cost is not None:
+                while self._finished == 0 and self._in_flight > 0 and not self.exhausted:
+                    self._changed.wait()  # the first price is not known yet
+            if not self.exhausted and self.max_requests is not None and self.requests >= self.max_requests:
                 self.exhausted = f"stopped at the request budget (--max-requests {self.max_requests})"
-            elif self.max_cost is not None and self.requests:
-                average = self.spent / self.requests
-                if self.spent + average > self.max_cost:
+            elif not self.exhausted and self.max_cost is not None and self._finished:
+                average = self.spent / self._finished
+                if self.spent + (self._in_flight + 1) * average > self.max_cost:
                     self.exhausted = f"stopped before the cost budget (--max-cost {self.max_cost:g} USD)"
             if self.exhausted:
                 raise ProviderError(self.exhausted, False)
             self.requests += 1
+            self._in_flight += 1
 
-    def spend(self, usage: Usage) -> None:
-        with self._lock:
-            self.spent += cost(usage, self.model) or 0.0
+    def settle(self, usage: Usage | None) -> None:
+        """A request taken with `take` has ended: with its usage, or without (it failed)."""
+        with self._changed:
+            self._in_flight -= 1
+            if usage is not None:
+                self.spent += cost(usage, self.model) or 0.0
+                self._finished += 1
+            self._changed.notify_all()
 
 
 class Fatal(Exception):
@@ -229,8 +241,12 @@ def run_once(case: Case, provider: Provider, index: int, budget: Budget) -> RunR
         for turn_number in range(case.max_turns):
             budget.take()
             result.requests += 1
-            turn: Turn = provider.send(case, messages, index)
-            budget.spend(turn.usage)
+            answered: Usage | None = None
+            try:
+                turn: Turn = provider.send(case, messages, index)
+                answered = turn.usage
+            finally:
+                budget.settle(answered)
             result.usage.add(turn.usage)
             step = Step(turn.step.text, tuple(_at_step(c, turn_number) for c in turn.step.calls), turn.step.stop_reason)
             steps.append(step)
