@@ -85,6 +85,7 @@ def test_openai_compatible_endpoint_runs_the_same_suite(local_api: LocalAPI, tmp
     assert len(chat) == 9
     loop = next(r.body for r in chat if any(m.get("role") == "tool" for m in r.body["messages"]))
     assert loop["messages"][0]["role"] == "system" and loop["tools"][0]["type"] == "function"
+    assert loop["max_tokens"] == 1024  # compatible servers read `max_tokens`; OpenAI itself gets the newer name
 
 
 def test_an_unscripted_tool_gets_an_error_result_and_a_hallucinated_tool_fails(

@@ -367,7 +367,9 @@ class OpenAIProvider:
         params: dict[str, Any] = {
             "model": self.connection.model,
             "messages": messages,
-            "max_tokens": self.target.max_tokens,
+            # OpenAI itself wants `max_completion_tokens` (its reasoning models refuse `max_tokens`); the
+            # compatible servers (vLLM, Ollama, llama.cpp) all read `max_tokens`
+            ("max_tokens" if self.connection.base_url else "max_completion_tokens"): self.target.max_tokens,
             "tools": [
                 {
                     "type": "function",
