@@ -421,7 +421,7 @@ def test_h5_markdown_suppression_still_works_after_an_unclosed_codes_bracket(tmp
         "You are a weather assistant. Use the `flawed_tool` tool.\n"
         "<!-- toollint: ignore[TP003 -->\n"
         "<!-- toollint: ignore[TP003] the loop is bounded by the caller -->\n"
-        "Keep going until the user is satisfied.\n"
+        "Keep searching and never stop early.\n"
     )
     (tmp_path / "prompt.md").write_text(prompt)
     run = check(".", tmp_path)

@@ -61,3 +61,13 @@ def test_python_files_import_libcst_only_when_they_can_declare_tools(tmp_path) -
     assert "libcst" not in imported("check", str(plain))
     server = imported("check", "tests/python_sources/fastmcp_server.py")
     assert "libcst" in server and not server & {"anthropic", "deepdiff"}
+
+
+def test_check_of_eval_suites_and_version_import_neither_sdk(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.eval.conftest import write_suite
+
+    write_suite(tmp_path / "evals", '- {id: a, user: "hi", expect: {calls: [{name: lookup_order}]}}\n')
+    sdks = {"anthropic", "openai"}
+    assert not imported("check", str(tmp_path / "evals")) & sdks
+    assert not imported("--version") & sdks
+    assert not imported("eval", "--help") & sdks

@@ -6,8 +6,8 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "toollint"
-# higher rank may import lower rank; the same rank only itself (diff and eval are siblings)
-RANK = {"cli": 7, "diff": 6, "eval": 6, "reporting": 5, "engine": 4, "checks": 3, "catalog": 2, "loading": 1}
+# higher rank may import lower rank; eval runs the diff engine for --changed-since, so it sits above diff
+RANK = {"cli": 8, "eval": 7, "diff": 6, "reporting": 5, "engine": 4, "checks": 3, "catalog": 2, "loading": 1}
 SHARED = 0  # the small modules at the top of the package: diagnostics, tool_shapes, lazy_pattern, ...
 
 

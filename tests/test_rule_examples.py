@@ -63,4 +63,4 @@ def test_every_rule_is_documented_with_examples() -> None:
 def test_codes_and_names_are_unique_and_well_formed() -> None:
     assert len({r.name for r in BOOK.by_code.values()}) == len(BOOK.by_code)
     for code, rule in BOOK.by_code.items():
-        assert code == rule.code and code[:2] in {"TL", "TS", "TD", "TN", "TR", "TP", "TC", "TX"}
+        assert code == rule.code and code[:2] in {"TL", "TS", "TD", "TN", "TR", "TP", "TC", "TX", "TE"}

@@ -75,6 +75,8 @@ def prompts_in(data: Any, path: str, agent: str | None) -> Iterator[Prompt]:
 def declarations(document: Document) -> tuple[list[Tool], list[Prompt]]:
     """The tools and prompts a loaded document declares."""
     path = document.path
+    if document.kind == "eval":
+        return [], []  # eval suites name tools and prompts; they declare none (see `catalog.evals`)
     if document.kind == "text":
         agent = document.front_matter.get("agent")
         return [], [Prompt(path, (), document.text, "system", agent if isinstance(agent, str) else None)]

@@ -173,6 +173,7 @@ class Catalog(NamedTuple):
     tools: tuple[Tool, ...]
     prompts: tuple[Prompt, ...]
     agents: tuple[Agent, ...] = ()
+    evals: tuple[Any, ...] = ()  # `catalog.evals.EvalCase`: the cases of eval suites, with their tools
 
 
 def parameters_of(schema: Any, pointer: Pointer) -> tuple[Parameter, ...]:

@@ -227,7 +227,14 @@ def run_check(invocation: CheckInvocation) -> int:
     if invocation.write_baseline is not None:
         return _write_baseline(invocation.write_baseline, result, settings)
     result = _apply_baseline(invocation.baseline or settings.baseline, result, settings, invocation.quiet)
-    if not (result.tools or result.prompts or result.diagnostics or invocation.skip_unrecognized or invocation.quiet):
+    if not (
+        result.tools
+        or result.prompts
+        or result.evals
+        or result.diagnostics
+        or invocation.skip_unrecognized
+        or invocation.quiet
+    ):
         # a CI gate pointed at the wrong folder would otherwise pass without a word
         where = ", ".join([*(f"`{p}`" for p in invocation.paths), *(f"`{s.label}`" for s in invocation.servers)])
         click.echo(
@@ -571,3 +578,66 @@ def lock(
     except OSError as exc:
         _fail(f"cannot write `{target}`: {exc.strerror or exc}")
     click.echo(f"wrote {display_path(target)}: {count} tools pinned")
+
+
+@cli.command(name="eval")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--provider", type=click.Choice(["anthropic", "openai"]), help="Model API (default: the file's target).")
+@click.option("--model", help="Model to evaluate (default: the file's `target.model`).")
+@click.option("--base-url", help="API base URL (Anthropic without /v1; OpenAI-compatible with /v1).")
+@click.option("--repeats", type=click.IntRange(min=1), help="Runs per case, instead of the file's.")
+@click.option("--concurrency", type=click.IntRange(min=1), help="Runs in flight at once (default: the file's, 4).")
+@click.option("--case", "cases", multiple=True, help="Run only this case id (repeatable).")
+@click.option("--tag", "tags", multiple=True, help="Run only cases with this tag (repeatable).")
+@click.option("--max-requests", type=click.IntRange(min=1), help="Stop before sending more requests than this.")
+@click.option("--max-cost", type=click.FloatRange(min=0), help="Stop before the estimated cost exceeds this (USD).")
+@click.option("--max-retries", type=click.IntRange(min=0), help="SDK retries per request (429, 5xx, 529, network).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), help="Seconds per request.")
+@click.option("--no-cache", is_flag=True, help="Do not mark tools and system prompt for prompt caching.")
+@click.option("--baseline", type=click.Path(path_type=Path, dir_okay=False), help="Baseline file to compare with.")
+@click.option("--update-baseline", is_flag=True, help="Bless this run's results as the new baseline.")
+@click.option("--allow-new-failures", is_flag=True, help="New or changed failing cases do not fail the gate.")
+@click.option("--errors-as-failures", is_flag=True, help="Exit 1 instead of 3 when infrastructure errors decide.")
+@click.option("--strict", is_flag=True, help="A pass-rate drop with Fisher p < 0.10 fails the gate.")
+@click.option("--require-same-target", is_flag=True, help="Refuse a baseline recorded with another model.")
+@click.option(
+    "--max-cost-drift",
+    type=click.FloatRange(min=0),
+    default=0.5,
+    help="Warn when a case's tool calls or tokens grow more.",
+)
+@click.option("--changed-since", metavar="REV", help="Run only the cases whose tools or prompt changed since REV.")
+@click.option("--batch", is_flag=True, help="Send runs through the Message Batches API (half price, slow).")
+@click.option("--batch-state", type=click.Path(path_type=Path, dir_okay=False), help="Where --batch keeps its state.")
+@click.option("--batch-id", metavar="ID", help="Resume this batch when --batch's state file is gone.")
+@click.option("--poll-interval", type=click.FloatRange(min=0), default=10.0, help="Seconds between batch polls.")
+@click.option("--record", type=click.Path(path_type=Path, file_okay=False), help="Write each run's transcript here.")
+@click.option("--replay", type=click.Path(path_type=Path, file_okay=False), help="Re-score recorded transcripts.")
+@click.option("--output-format", type=click.Choice(["text", "json", "junit", "markdown"]), default="text")
+@click.option("--output-file", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to this file.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress lines.")
+def eval_command(paths: tuple[Path, ...], **options: Any) -> None:
+    """Run the eval regression set (default: evals/**/*.eval.yaml) against a live model and gate on regressions.
+
+    Exit codes: 0 passed, 1 a regression, a failing critical case or a new failing case, 2 usage or
+    configuration error (bad eval file, rejected key, unknown model), 3 infrastructure errors left cases
+    undecided. Keys come from the environment only (ANTHROPIC_API_KEY, OPENAI_API_KEY).
+    """
+    from toollint.eval import EvalSettings, run_eval
+
+    if options["record"] and options["replay"]:
+        _fail("`--record` and `--replay` cannot be combined")
+    no_cache = options.pop("no_cache")
+    settings = EvalSettings(
+        paths=paths,
+        prompt_caching=False if no_cache else None,
+        cases=options.pop("cases"),
+        tags=options.pop("tags"),
+        **options,
+    )
+    try:
+        code = run_eval(settings)
+    except KeyboardInterrupt:
+        click.echo("toollint: interrupted; no verdict (a --batch run resumes when run again)", err=True)
+        code = 130
+    raise SystemExit(code)

@@ -12,8 +12,9 @@ from toollint.checks.rule import Example, OptionSpec, RuleSpec
 from toollint.diagnostics import Severity
 from toollint.parse_cache import cached
 
-# agent: every agent, the unions of toolsets that prompts see included; change: TC rules, run by diffs and --locked
-TARGETS = ("tool", "parameter", "toolset", "agent", "prompt", "change")
+# agent: every agent, the unions of toolsets that prompts see included; change: TC rules, run by diffs and --locked;
+# eval: one case of a `*.eval.yaml` suite with its tools
+TARGETS = ("tool", "parameter", "toolset", "agent", "prompt", "change", "eval")
 OPTION_TYPES: dict[str, tuple[type, ...]] = {
     "integer": (int,),
     "number": (int, float),

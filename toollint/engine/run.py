@@ -40,6 +40,7 @@ class Result:
     internal_error: bool = False
     counts: Counter[str] = field(default_factory=Counter)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # text files that are not prompts, and why
+    evals: int = 0  # eval cases read from `*.eval.yaml` suites
 
     def worst(self) -> Severity | None:
         return max((d.severity for d in self.diagnostics), default=None)
@@ -156,9 +157,9 @@ _CONTEXT_SUFFIXES = frozenset({".json", ".jsonl", ".yaml", ".yml", ".py"})  # fi
 
 def parse_sources(sources: Iterable[tuple[str, str]], explicit: bool = True) -> Loaded:
     """In-memory files (name, text); the name's suffix decides the parser."""
-    from toollint.loading.document import KIND_BY_SUFFIX
+    from toollint.loading.document import kind_of
 
-    return [parse(name, text, KIND_BY_SUFFIX[Path(name).suffix.lower()], explicit) for name, text in sources]
+    return [parse(name, text, kind_of(name) or "text", explicit) for name, text in sources]
 
 
 def check_sources(sources: Iterable[tuple[str, str]], settings: Settings, extra: Sequence[Extra] = ()) -> Result:
@@ -441,6 +442,7 @@ def run(
 
     files = 0
     skipped: list[tuple[str, str]] = []
+    eval_documents: list[Document] = []
     for document, errors in loaded:
         files += 1
         for error in errors:
@@ -456,19 +458,22 @@ def run(
                 skipped.append((document.path, reason))
                 continue
         documents[document.path] = document
+        if document.kind == "eval":
+            eval_documents.append(document)
         found_tools, found_prompts = declarations(document)
         if document.unevaluated:
             engine_diagnostics.extend(_unevaluated(document, settings))
         tools.extend(found_tools)
         prompts.extend(found_prompts)
-        if not found_tools and not found_prompts and document.explicit and not errors:
+        if not found_tools and not found_prompts and document.explicit and not errors and document.kind != "eval":
             collector.add(
                 unrecognised,
                 Violation((), _NOTHING_FOUND[document.kind == "python"]),
                 document.path,
             )
 
-    catalog = Catalog(tuple(tools), tuple(prompts), _agents(settings, tools, prompts, documents))
+    evals = _eval_cases(eval_documents, documents, settings) if eval_documents else ()
+    catalog = Catalog(tuple(tools), tuple(prompts), _agents(settings, tools, prompts, documents), evals)
     checks = _checks(settings, collector)
     checker = _ToolChecker(checks, settings, documents)
     own = catalog.tools if reported is None else tuple(t for t in catalog.tools if t.path in reported)
@@ -481,7 +486,7 @@ def run(
         _flatten,
         _unflatten,
     )
-    _dispatch(checks, catalog, settings, collector, ("toolset", "agent", "prompt"))
+    _dispatch(checks, catalog, settings, collector, ("toolset", "agent", "prompt", "eval"))
     diagnostics = engine_diagnostics + collector.resolve()
     for path in {raw[2] for raw in collector.raw}:  # free the locations the cross-file findings needed
         if path in documents:
@@ -508,6 +513,7 @@ def run(
         internal_error=collector.internal_error,
         counts=Counter(d.code for d in diagnostics),
         skipped=skipped,
+        evals=len(evals),
     )
 
 
@@ -694,6 +700,26 @@ def _subjects(target: str, catalog: Catalog, base: RuleContext) -> Iterator[tupl
             context = RuleContext(base.options, base.targets, agent=agent, vocabulary=base.vocabulary)
             for prompt in agent.prompts:
                 yield prompt, context, prompt.path, prompt.pointer
+    elif target == "eval":
+        for case in catalog.evals:
+            yield case, base, case.path, case.pointer
+
+
+def _eval_cases(eval_documents: list[Document], documents: dict[str, Document], settings: Settings) -> tuple[Any, ...]:
+    """The cases of eval suites with the tools they name: files checked in this run, else read from disk."""
+    from toollint.catalog.evals import eval_cases
+
+    extra: dict[str, Document | None] = {}
+
+    def lookup(path: str) -> Document | None:
+        if path in documents:
+            return documents[path]
+        if path not in extra:
+            candidate = Path(path)
+            extra[path] = load(candidate, False, settings.max_file_size)[0] if candidate.is_file() else None
+        return extra[path]
+
+    return tuple(case for document in eval_documents for case in eval_cases(document, lookup))
 
 
 def _opaque(document: Document | None, pointer: Pointer) -> bool:
@@ -724,7 +750,7 @@ def _filter(
 
     suppressions: list[Suppression] = []
     for document in documents.values():
-        if document.kind in ("yaml", "text", "python"):
+        if document.kind in ("yaml", "text", "python", "eval"):
             suppressions.extend(comment_suppressions(document))
         if document.kind != "text":
             suppressions.extend(pointer_suppressions(document))

@@ -14,7 +14,7 @@ from typing import Any, Literal, NamedTuple
 from toollint.diagnostics import Anchor, Pointer, Span
 from toollint.loading.positions import DuplicateKey, LineIndex, Locator
 
-Kind = Literal["json", "jsonl", "yaml", "text", "python"]
+Kind = Literal["json", "jsonl", "yaml", "text", "python", "eval"]
 
 KIND_BY_SUFFIX: dict[str, Kind] = {
     ".json": "json",
@@ -32,6 +32,15 @@ KIND_BY_SUFFIX: dict[str, Kind] = {
 }
 
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
+EVAL_SUFFIXES = (".eval.yaml", ".eval.yml")  # eval suites: YAML, read as cases by `check` and `toollint eval`
+
+
+def kind_of(name: str) -> Kind | None:
+    """The document kind a file name asks for: its suffix, except that `*.eval.yaml` is an eval suite."""
+    lowered = name.lower()
+    if lowered.endswith(EVAL_SUFFIXES):
+        return "eval"
+    return KIND_BY_SUFFIX.get(os.path.splitext(lowered)[1])
 
 
 class LoadError(NamedTuple):
@@ -209,7 +218,7 @@ def parse(display: str, text: str, kind: Kind, explicit: bool) -> tuple[Document
         load_errors += _duplicate_errors(display, lines, parsed.duplicates)
         records = JsonLinesLocator(text, parsed.records, parsed.duplicated)
         return Document(display, kind, text, parsed.data, explicit, _locator=records), load_errors
-    if kind == "yaml":
+    if kind in ("yaml", "eval"):
         from toollint.loading.yaml_source import YamlParseError, parse_yaml
 
         try:
@@ -262,7 +271,7 @@ def load(
     display = display_path(path)
     if problem is not None:
         return None, [LoadError(display, problem)]
-    kind = KIND_BY_SUFFIX.get(path.suffix.lower())
+    kind = kind_of(path.name)
     if kind is None:
         return None, []
     text = read_text(path, display, max_size)
