@@ -83,7 +83,7 @@ def unknown_tool_reference(prompt: Prompt, ctx: RuleContext) -> Iterator[Violati
         return  # without the agent's tools nothing can be judged
     agent = ctx.agent
     if agent is not None and agent.assumed and not _names_a_tool(prompt, tools):
-        return  # tools from a folder above, none of which the prompt names: it may be written for others
+        return  # tools far above, none of which the prompt names: it may be written for other tools
     vocabulary = agent.vocabulary if agent is not None else frozenset()
     code_names = agent.code_names if agent is not None else frozenset()
     reported: set[tuple[str, int]] = set()
@@ -94,6 +94,8 @@ def unknown_tool_reference(prompt: Prompt, ctx: RuleContext) -> Iterator[Violati
             continue  # a parameter, field or enum value of the agent's tools is TP007's business
         if name in code_names:
             continue  # defined in the project's code: maybe a tool the loader could not read
+        if _NOT_TO_CALL.search(text, max(0, reference.start - 120), reference.start):
+            continue  # "don't call `x`" invites no call
         line = text.count("\n", 0, reference.start)
         if (name, line) in reported:
             continue  # one finding per name and line
@@ -105,6 +107,13 @@ def unknown_tool_reference(prompt: Prompt, ctx: RuleContext) -> Iterator[Violati
             offsets=(reference.start, max(reference.end, reference.start + 1)),
             severity=None if reference.strong else Severity.WARNING,
         )
+
+
+_NOT_TO_CALL = lazy_compile(
+    r"\b(?:don'?t|do\s+not|never|avoid|must\s+not|should\s+not|cannot|can'?t)\s+(?:\w+\s+)?"
+    r"(?:call|calling|use|using|invoke|invoking|run)\b[^.!?\n]{0,80}$",
+    re.IGNORECASE,
+)
 
 
 def _names_a_tool(prompt: Prompt, tools: dict[str, Tool]) -> bool:

@@ -312,6 +312,21 @@ def _server_of(tool: Tool, document: Document, servers: list[str]) -> str:
     return servers[0]
 
 
+_VERSION = re.compile(r"\bversion\s*=")
+
+
+def _versioned(tool: Tool, document: Document) -> bool:
+    """Whether the decorator that registers a tool gives it a version (fastmcp's versioned components)."""
+    line = document.span(tool.pointer).line
+    for number in range(line, max(0, line - 6), -1):
+        text = document.source_line(number)
+        if _VERSION.search(text):
+            return True
+        if text.lstrip().startswith("@") and _REGISTERED_ON.search(text):
+            return False
+    return False
+
+
 def inferred_agents(tools: list[Tool], prompts: list[Prompt], documents: dict[str, Document]) -> tuple[Agent, ...]:
     """Without config: the tools on one Python server object form a toolset, other tools one per folder; a
     prompt gets its module's server, else the tools under the nearest folder upwards that holds any."""
@@ -323,30 +338,36 @@ def inferred_agents(tools: list[Tool], prompts: list[Prompt], documents: dict[st
             key = (tool.path, _server_of(tool, document, servers[tool.path]))
         else:
             key = (_folder(tool.path), "")
-        units.setdefault(key, []).append(tool)
+        unit = units.setdefault(key, [])
+        if document is not None and key[1] and _versioned(tool, document):
+            # `@mcp.tool(version="2.0")`: versions of one tool, of which a client sees one; keep the last
+            unit[:] = [t for t in unit if t.name != tool.name or not _versioned(t, document)]
+        unit.append(tool)
     tools_under = _tools_by_ancestor(tools)
     code_names = _code_names(documents)
     by_unit: dict[tuple[str, str], list[Prompt]] = {}
-    assumed: dict[str, list[Prompt]] = {}
+    unions: dict[str, list[Prompt]] = {}
     for prompt in prompts:
         in_module = [key for key in units if key[0] == prompt.path]
         folder = _nearest_folder_with_tools(prompt.path, tools_under)
         if in_module:
             by_unit.setdefault(in_module[0], []).append(prompt)
-        elif folder is not None and folder == _folder(prompt.path) and (folder, "") in units:
-            if len(tools_under[folder]) == len(units[(folder, "")]):
-                by_unit.setdefault((folder, ""), []).append(prompt)
-            else:  # beside tools of a folder with more toolsets below it
-                assumed.setdefault(folder, []).append(prompt)
+        elif folder is not None and (folder, "") in units and len(tools_under[folder]) == len(units[(folder, "")]):
+            by_unit.setdefault((folder, ""), []).append(prompt)  # the tools beside the prompt
         else:
-            assumed.setdefault(folder or "", []).append(prompt)
+            unions.setdefault(folder or "", []).append(prompt)
     agents = [
         Agent(_unit_name(key), tuple(unit), tuple(by_unit.get(key, ())), code_names=code_names)
         for key, unit in units.items()
     ]
-    for folder, group in assumed.items():
+    for folder, group in unions.items():
         held = tuple(tools_under.get(folder, ())) if folder else ()
-        agents.append(Agent(folder or "no tools", held, tuple(group), False, True, code_names))
+        # tools two folders up or more: the prompt may be written for other tools (a monorepo's other part)
+        near = [p for p in group if _levels_up(p.path, folder) <= 1]
+        far = [p for p in group if _levels_up(p.path, folder) > 1]
+        for chosen, assumed in ((near, False), (far, True)):
+            if chosen:
+                agents.append(Agent(folder or "no tools", held, tuple(chosen), False, assumed, code_names))
     return tuple(agents) or (Agent("default", (), ()),)
 
 
@@ -363,6 +384,12 @@ def _code_names(documents: dict[str, Document]) -> frozenset[str]:
         if document.kind == "python":
             names.update(m.group("name") or m.group("string") for m in _DEFINED.finditer(document.text))
     return frozenset(names)
+
+
+def _levels_up(path: str, folder: str) -> int:
+    if not folder:
+        return 0
+    return len(Path(path).resolve().parent.parts) - len(Path(folder).parts)
 
 
 def _unit_name(key: tuple[str, str]) -> str:
