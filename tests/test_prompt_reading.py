@@ -141,3 +141,13 @@ def test_schema_patterns_that_backtrack_badly_are_not_run() -> None:
     assert not pattern_mismatch(r"\d*\d*\d*x", "1" * 5_000)
     assert time.perf_counter() - started < 1
     assert pattern_mismatch(r"^[A-Z0-9-]{4,20}$", "x") and not pattern_mismatch(r"^[A-Z0-9-]{4,20}$", "AB-12")
+
+
+def test_a_name_the_prompt_forbids_calling_is_not_judged() -> None:
+    assert findings("Don't call `createPaymentMethod` or `createToken` from the server.\n", "get_order") == []
+
+
+def test_participles_and_tools_named_in_the_paragraph_are_not_vague() -> None:
+    assert findings("Answer with the prefetched tools only.\n", "get_order", code="TP002") == []
+    prompt = "You have two tools: `get_order`, `refund_order`.\nThe review tools must run first.\n"
+    assert findings(prompt, "get_order", "refund_order", code="TP002") == []

@@ -172,3 +172,19 @@ def test_versions_of_one_tool_are_not_duplicates(tmp_path: Path) -> None:
     assert "TN004" not in {c for _, c in codes(check(tmp_path))}
     write(tmp_path, {"server.py": versioned.replace('version="2.0"', "")})
     assert ("server.py", "TN004") in codes(check(tmp_path))
+
+
+def test_tools_far_above_a_prompt_are_judged_only_if_the_prompt_names_one(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "pkg/mcp/tools.yaml": ORDERS,
+            "pkg/agent/prompts/system.md": "You are a browser agent. You must call the `AgentReply` tool.\n",
+        },
+    )
+    assert codes(check(tmp_path)) == []  # the prompt may be written for other tools
+    write(
+        tmp_path,
+        {"pkg/agent/prompts/system.md": "You are an agent. Call `get_order`, then call the `AgentReply` tool.\n"},
+    )
+    assert codes(check(tmp_path)) == [("system.md", "TP001")]
