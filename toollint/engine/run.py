@@ -330,6 +330,7 @@ def _versioned(tool: Tool, document: Document) -> bool:
 def inferred_agents(tools: list[Tool], prompts: list[Prompt], documents: dict[str, Document]) -> tuple[Agent, ...]:
     """Without config: the tools on one Python server object form a toolset, other tools one per folder; a
     prompt gets its module's server, else the tools under the nearest folder upwards that holds any."""
+    _FOLDERS.clear()
     servers = {path: _python_servers(d) for path, d in documents.items()}
     units: dict[tuple[str, str], list[Tool]] = {}
     for tool in tools:
@@ -347,11 +348,14 @@ def inferred_agents(tools: list[Tool], prompts: list[Prompt], documents: dict[st
     code_names = _code_names(documents)
     by_unit: dict[tuple[str, str], list[Prompt]] = {}
     unions: dict[str, list[Prompt]] = {}
+    units_of_file: dict[str, tuple[str, str]] = {}
+    for key in units:
+        units_of_file.setdefault(key[0], key)
     for prompt in prompts:
-        in_module = [key for key in units if key[0] == prompt.path]
+        in_module = units_of_file.get(prompt.path)
         folder = _nearest_folder_with_tools(prompt.path, tools_under)
-        if in_module:
-            by_unit.setdefault(in_module[0], []).append(prompt)
+        if in_module is not None:
+            by_unit.setdefault(in_module, []).append(prompt)
         elif folder is not None and (folder, "") in units and len(tools_under[folder]) == len(units[(folder, "")]):
             by_unit.setdefault((folder, ""), []).append(prompt)  # the tools beside the prompt
         else:
@@ -389,29 +393,41 @@ def _code_names(documents: dict[str, Document]) -> frozenset[str]:
 def _levels_up(path: str, folder: str) -> int:
     if not folder:
         return 0
-    return len(Path(path).resolve().parent.parts) - len(Path(folder).parts)
+    return len(_folder_path(path).parts) - len(Path(folder).parts)
 
 
 def _unit_name(key: tuple[str, str]) -> str:
     return f"{key[0]}:{key[1]}" if key[1] else key[0] or "."
 
 
+_FOLDERS: dict[str, Path] = {}  # cleared by each `inferred_agents`: relative paths depend on the current folder
+
+
+def _folder_path(path: str) -> Path:
+    """The absolute folder of a file; cached, since every tool of a file asks and resolving costs system calls."""
+    folder = _FOLDERS.get(path)
+    if folder is None:
+        folder = _FOLDERS[path] = Path(path).resolve().parent
+    return folder
+
+
 def _folder(path: str) -> str:
-    return Path(path).resolve().parent.as_posix()
+    return _folder_path(path).as_posix()
 
 
 def _tools_by_ancestor(tools: list[Tool]) -> dict[str, list[Tool]]:
     """Every folder that holds a tool at any depth, with those tools."""
     under: dict[str, list[Tool]] = {}
-    for tool in tools:
-        folder = Path(tool.path).resolve().parent
+    for path, group in groupby(tools, key=attrgetter("path")):
+        held = list(group)
+        folder = _folder_path(path)
         for ancestor in (folder, *folder.parents):
-            under.setdefault(ancestor.as_posix(), []).append(tool)
+            under.setdefault(ancestor.as_posix(), []).extend(held)
     return under
 
 
 def _nearest_folder_with_tools(path: str, tools_under: dict[str, list[Tool]]) -> str | None:
-    folder = Path(path).resolve().parent
+    folder = _folder_path(path)
     for ancestor in (folder, *folder.parents):
         if ancestor.as_posix() in tools_under:
             return ancestor.as_posix()
