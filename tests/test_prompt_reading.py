@@ -151,3 +151,8 @@ def test_participles_and_tools_named_in_the_paragraph_are_not_vague() -> None:
     assert findings("Answer with the prefetched tools only.\n", "get_order", code="TP002") == []
     prompt = "You have two tools: `get_order`, `refund_order`.\nThe review tools must run first.\n"
     assert findings(prompt, "get_order", "refund_order", code="TP002") == []
+
+
+def test_a_function_cited_with_empty_parentheses_is_not_a_call() -> None:
+    assert findings("Models are set up with the `init_chat_model()` helper.\n", "get_order") == []
+    assert [s for _, _, s in findings("Then run `make_report(q)` once.\n", "get_order")] == [Severity.WARNING]

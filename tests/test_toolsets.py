@@ -188,3 +188,14 @@ def test_tools_far_above_a_prompt_are_judged_only_if_the_prompt_names_one(tmp_pa
         {"pkg/agent/prompts/system.md": "You are an agent. Call `get_order`, then call the `AgentReply` tool.\n"},
     )
     assert codes(check(tmp_path)) == [("system.md", "TP001")]
+
+
+def test_text_full_of_links_and_install_commands_is_documentation(tmp_path: Path) -> None:
+    page = (
+        "# Research kit\n\nYou can run it locally; you choose the model and your own keys.\n\n"
+        "Install with `pip install research-kit`, see [the guide](https://example.org/guide) and "
+        "[the API](https://example.org/api). Call the `make_plan` tool to plan.\n"
+    )
+    write(tmp_path, {"tools.yaml": ORDERS, "kit/overview.md": page})
+    result = check(tmp_path)
+    assert codes(result) == [] and "reads like documentation" in dict(result.skipped)[result.skipped[0][0]]

@@ -402,7 +402,8 @@ class PromptParts:
             name = match.group("name").rstrip(".-")
             if name and not self.in_fence(match.start()):
                 start = match.start("name")
-                found[start] = (name, start, start + len(name), match.group("call") is not None)
+                # `f()` cites a function; `f(sku)` shows a call
+                found[start] = (name, start, start + len(name), len(match.group("call") or "") > 2)
         for match in _PHRASED.finditer(text):
             name = match.group("name")
             if tool_shaped(name) or name.isupper():
