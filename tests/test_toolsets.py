@@ -199,3 +199,12 @@ def test_text_full_of_links_and_install_commands_is_documentation(tmp_path: Path
     write(tmp_path, {"tools.yaml": ORDERS, "kit/overview.md": page})
     result = check(tmp_path)
     assert codes(result) == [] and "reads like documentation" in dict(result.skipped)[result.skipped[0][0]]
+
+
+def test_function_tools_of_two_example_scripts_in_one_folder_are_two_toolsets(tmp_path: Path) -> None:
+    script = (
+        "from langchain_core.tools import tool\n\n\n@tool\ndef search(query: str) -> str:\n"
+        '    """Search the web for a query and return the top result."""\n    return query\n'
+    )
+    write(tmp_path, {"examples/one.py": script, "examples/two.py": script})
+    assert "TN004" not in {c for _, c in codes(check(tmp_path))}

@@ -337,6 +337,10 @@ def inferred_agents(tools: list[Tool], prompts: list[Prompt], documents: dict[st
         document = documents.get(tool.path)
         if document is not None and servers.get(tool.path):
             key = (tool.path, _server_of(tool, document, servers[tool.path]))
+        elif document is not None and document.kind == "python":
+            # function tools (`@tool`, `@function_tool`) go to an agent built in their module; sibling
+            # example scripts are separate programs
+            key = (tool.path, "module")
         else:
             key = (_folder(tool.path), "")
         unit = units.setdefault(key, [])
@@ -397,7 +401,7 @@ def _levels_up(path: str, folder: str) -> int:
 
 
 def _unit_name(key: tuple[str, str]) -> str:
-    return f"{key[0]}:{key[1]}" if key[1] else key[0] or "."
+    return f"{key[0]}:{key[1]}" if key[1] and key[1] != "module" else key[0] or "."
 
 
 _FOLDERS: dict[str, Path] = {}  # cleared by each `inferred_agents`: relative paths depend on the current folder
