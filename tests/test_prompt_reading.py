@@ -127,7 +127,17 @@ def test_no_toolset_no_category_finding_and_never_an_empty_list() -> None:
 
 
 def test_long_runs_of_underscores_and_braces_are_read_in_linear_time() -> None:
-    for text in ("call a" + "_" * 50_000, "`" + "_" * 50_000, "{{" * 25_000, "{%" * 25_000 + "x", "${" * 25_000):
+    hostile = (
+        "call a" + "_" * 50_000,
+        "`" + "_" * 50_000,
+        "{{" * 25_000,
+        "{%" * 25_000 + "x",
+        "${" * 25_000,
+        "${\n" * 20_000 + "}",
+        "Tools: " + "`a`  " * 3_000 + "x `b`",
+        "- `a_b`\n" * 20_000,
+    )
+    for text in hostile:
         started = time.perf_counter()
         parts = PromptParts(Prompt("p.md", (), text))
         _ = parts.references, parts.sentences, neutralise(text)
