@@ -166,3 +166,9 @@ def test_participles_and_tools_named_in_the_paragraph_are_not_vague() -> None:
 def test_a_function_cited_with_empty_parentheses_is_not_a_call() -> None:
     assert findings("Models are set up with the `init_chat_model()` helper.\n", "get_order") == []
     assert [s for _, _, s in findings("Then run `make_report(q)` once.\n", "get_order")] == [Severity.WARNING]
+
+
+def test_use_x_is_a_tool_reference_only_when_x_is_close_to_a_tool() -> None:
+    assert findings("Use `snake_case` for every key you write.\n", "get_order") == []
+    ((_, message, severity),) = findings("Use `get_ordr` for one order.\n", "get_order")
+    assert severity == Severity.WARNING and message.endswith("did you mean `get_order`?")

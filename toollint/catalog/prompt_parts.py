@@ -114,6 +114,7 @@ class Reference(NamedTuple):
     end: int
     evidence: str
     strong: bool
+    guessed: bool = False  # only "use `x`" says so: judged only when `x` is close to a real tool's name
 
 
 # vocabulary: tool-call verbs — a name they govern is a tool ("call `get_order`")
@@ -442,7 +443,7 @@ class PromptParts:
                 # "call `a` to find the order and `b` to refund it": the second name has the first one's reading
                 between = text[found[-1].end : start].strip("`")
                 if len(between) <= 80 and not _SENTENCE_END.search(between) and _CONNECTED.search(between):
-                    evidence = (found[-1].evidence, found[-1].strong)
+                    evidence = (found[-1].evidence, found[-1].strong, found[-1].guessed)
             if evidence is None and index + 1 < len(candidates):
                 # "the `a` and `b` tools": the tool noun after the last name covers the others
                 following = candidates[index + 1]
@@ -450,10 +451,10 @@ class PromptParts:
                 if len(between) <= 12 and _CONNECTED.fullmatch(between.strip()) and between.strip():
                     evidence = self._evidence(*following)
             if evidence is not None and "." not in name:
-                found.append(Reference(name, start, end, evidence[0], evidence[1]))
+                found.append(Reference(name, start, end, *evidence))
         return found
 
-    def _evidence(self, name: str, start: int, end: int, called: bool) -> tuple[str, bool] | None:
+    def _evidence(self, name: str, start: int, end: int, called: bool) -> tuple[str, bool, bool] | None:
         """The words that make this mention a tool reference, and whether they are explicit."""
         text = self.text
         line_start = text.rfind("\n", 0, start) + 1
@@ -466,16 +467,16 @@ class PromptParts:
         if self._other(end):
             return None
         if noun:
-            return _quote(text, quote_from, noun.end()), True
+            return _quote(text, quote_from, noun.end()), True, False
         if _NOUN_BEFORE.search(before) or _CALL_BEFORE.search(before):
-            return _quote(text, quote_from, after_at), True
+            return _quote(text, quote_from, after_at), True, False
         intro = self._list_intro(start, line_start)
         if intro:
-            return f'listed under "{intro}"', True
+            return f'listed under "{intro}"', True, False
         if called and tool_shaped(name):
-            return f"`{name}(...)`", False
+            return f"`{name}(...)`", False, False
         if _USE_BEFORE.search(before) and tool_shaped(name):
-            return _quote(text, quote_from, after_at), False
+            return _quote(text, quote_from, after_at), False, True
         return None
 
     def _other(self, end: int) -> bool:

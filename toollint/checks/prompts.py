@@ -99,11 +99,14 @@ def unknown_tool_reference(prompt: Prompt, ctx: RuleContext) -> Iterator[Violati
         line = text.count("\n", 0, reference.start)
         if (name, line) in reported:
             continue  # one finding per name and line
+        closest = _closest(name, tools, agent)
+        if reference.guessed and not closest:
+            continue  # "use `snake_case`": a tool only if it looks like a misspelt or renamed one
         reported.add((name, line))
         yield Violation(
             prompt.pointer,
             f'`{name}` is called like a tool here ("{reference.evidence}") but is not a tool of this agent'
-            f"{_closest(name, tools, ctx.agent) or '; name one of its tools or add the tool'}",
+            f"{closest or '; name one of its tools or add the tool'}",
             offsets=(reference.start, max(reference.end, reference.start + 1)),
             severity=None if reference.strong else Severity.WARNING,
         )
