@@ -172,3 +172,12 @@ def test_use_x_is_a_tool_reference_only_when_x_is_close_to_a_tool() -> None:
     assert findings("Use `snake_case` for every key you write.\n", "get_order") == []
     ((_, message, severity),) = findings("Use `get_ordr` for one order.\n", "get_order")
     assert severity == Severity.WARNING and message.endswith("did you mean `get_order`?")
+
+
+def test_a_field_of_another_tools_output_is_not_a_missing_parameter() -> None:
+    prompt = "Use the exact `requested_rate` field from `review_quote` when calling `get_order`.\n"
+    assert findings(prompt, "get_order", code="TP007", parameters="order_id: {type: string}") == []
+    prompt = "Call the `review_quote` tool, then pass its `rate` parameter to `get_order`.\n"
+    assert findings(prompt, "get_order", code="TP007", parameters="order_id: {type: string}") == []
+    named = findings("Pass the `rate` parameter to `get_order`.\n", "get_order", code="TP007", parameters="id: {}")
+    assert [c for c, _, _ in named] == [11]

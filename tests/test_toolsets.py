@@ -208,3 +208,20 @@ def test_function_tools_of_two_example_scripts_in_one_folder_are_two_toolsets(tm
     )
     write(tmp_path, {"examples/one.py": script, "examples/two.py": script})
     assert "TN004" not in {c for _, c in codes(check(tmp_path))}
+
+
+def test_names_of_tools_toollint_could_not_read_are_judged_only_when_close(tmp_path: Path) -> None:
+    unreadable = (
+        "from mcp.server.fastmcp import FastMCP\nfrom names import TRACKER\n\nmcp = FastMCP('x')\n\n\n"
+        '@mcp.tool(name=TRACKER)\ndef track(task: str) -> str:\n    """Track a task."""\n    return task\n'
+    )
+    write(
+        tmp_path,
+        {
+            "agent/tools/orders.yaml": ORDERS,
+            "agent/tools/tracking.py": unreadable,
+            "agent/system.md": "You are an agent. Call the `task_board` tool, then the `get_ordr` tool.\n",
+        },
+    )
+    found = [d.message for d in check(tmp_path).diagnostics if d.code == "TP001"]
+    assert len(found) == 1 and "`get_ordr`" in found[0]  # `task_board` may be the tool that was not read

@@ -137,6 +137,9 @@ class Agent:
     # names the project's Python code defines (functions, classes, `name="..."` strings): a reference to one
     # may be a tool the loader could not read, so it is not judged unknown
     code_names: frozenset[str] = frozenset()
+    # True when Python code in the toolset's scope declares tools toollint could not read (TL006): a name
+    # missing from the toolset may be one of those, so only names close to a loaded tool's are judged
+    incomplete: bool = False
 
     @cached_property
     def tools_by_name(self) -> dict[str, Tool]:

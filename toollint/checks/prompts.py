@@ -100,8 +100,10 @@ def unknown_tool_reference(prompt: Prompt, ctx: RuleContext) -> Iterator[Violati
         if (name, line) in reported:
             continue  # one finding per name and line
         closest = _closest(name, tools, agent)
-        if reference.guessed and not closest:
-            continue  # "use `snake_case`": a tool only if it looks like a misspelt or renamed one
+        if (reference.guessed or (agent is not None and agent.incomplete)) and not closest:
+            # "use `snake_case`", or a toolset with tools toollint could not read: judged only when the name
+            # looks like a misspelt or renamed tool
+            continue
         reported.add((name, line))
         yield Violation(
             prompt.pointer,
@@ -546,7 +548,7 @@ def stale_example_response(prompt: Prompt, ctx: RuleContext) -> Iterator[Violati
 # ---- TP007 unknown-parameter-reference --------------------------------------------------------------------
 
 # vocabulary: nouns that make a backticked name a parameter ("the `amount` parameter")
-PARAMETER_NOUNS = ("parameter", "argument", "arg", "field", "input")
+PARAMETER_NOUNS = ("parameter", "argument", "arg")  # not "field": an output's fields are called that too
 _PARAMETER = lazy_compile(
     r"`(?P<name>[A-Za-z_]\w*)`\s+(?:" + "|".join(PARAMETER_NOUNS) + r")\b"
     r"|\b(?:parameter|argument)\s+`(?P<name2>[A-Za-z_]\w*)`",
@@ -559,10 +561,12 @@ def unknown_parameter_reference(prompt: Prompt, ctx: RuleContext) -> Iterator[Vi
     if not tools:
         return
     mentions = parts(prompt).mentions
+    references = parts(prompt).references
     for start, end, sentence in parts(prompt).sentences:
         named = [tools[m.name] for m in mentions if start <= m.start < end and m.name in tools]
-        if len({t.name for t in named}) != 1:
-            continue  # which tool is meant is clear only when the sentence names exactly one
+        others = [r for r in references if start <= r.start < end and r.name not in tools]
+        if len({t.name for t in named}) != 1 or others:
+            continue  # which tool is meant is clear only when the sentence names exactly one tool, and no other
         tool = named[0]
         for match in _PARAMETER.finditer(sentence):
             name = match.group("name") or match.group("name2")

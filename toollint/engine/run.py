@@ -364,18 +364,34 @@ def inferred_agents(tools: list[Tool], prompts: list[Prompt], documents: dict[st
             by_unit.setdefault((folder, ""), []).append(prompt)  # the tools beside the prompt
         else:
             unions.setdefault(folder or "", []).append(prompt)
+    unread = [Path(path) for path, d in documents.items() if d.unevaluated]  # tools that could not be read
+
+    def incomplete(scope: str) -> bool:
+        return any(
+            str(p) == scope or _folder(str(p)) == scope or _folder(str(p)).startswith(scope + "/") for p in unread
+        )
+
     agents = [
-        Agent(_unit_name(key), tuple(unit), tuple(by_unit.get(key, ())), code_names=code_names)
+        Agent(
+            _unit_name(key),
+            tuple(unit),
+            tuple(by_unit.get(key, ())),
+            code_names=code_names,
+            incomplete=incomplete(key[0]),
+        )
         for key, unit in units.items()
     ]
     for folder, group in unions.items():
         held = tuple(tools_under.get(folder, ())) if folder else ()
-        # tools two folders up or more: the prompt may be written for other tools (a monorepo's other part)
-        near = [p for p in group if _levels_up(p.path, folder) <= 1]
-        far = [p for p in group if _levels_up(p.path, folder) > 1]
+        below = min((_levels_up(t.path, folder) for t in held), default=0)
+        # the prompt and the tools more than two folders apart (`skills/x.md` and `pkg/agent/tools/`): the
+        # prompt may be written for other tools, such as another part of a monorepo or a runtime's own
+        near = [p for p in group if _levels_up(p.path, folder) + below <= 2]
+        far = [p for p in group if _levels_up(p.path, folder) + below > 2]
         for chosen, assumed in ((near, False), (far, True)):
             if chosen:
-                agents.append(Agent(folder or "no tools", held, tuple(chosen), False, assumed, code_names))
+                name = folder or "no tools"
+                agents.append(Agent(name, held, tuple(chosen), False, assumed, code_names, incomplete(folder)))
     return tuple(agents) or (Agent("default", (), ()),)
 
 
@@ -386,10 +402,12 @@ _DEFINED = re.compile(
 
 
 def _code_names(documents: dict[str, Document]) -> frozenset[str]:
-    """Functions, classes and `name="x"` strings of the Python sources: tools may hide behind any of them."""
+    """Functions, classes, `name="x"` strings and module names of the Python sources: tools may hide behind
+    any of them."""
     names: set[str] = set()
-    for document in documents.values():
+    for path, document in documents.items():
         if document.kind == "python":
+            names.add(Path(path).stem)  # `tools/task_tracker.py` declares `task_tracker`, often by a constant
             names.update(m.group("name") or m.group("string") for m in _DEFINED.finditer(document.text))
     return frozenset(names)
 
