@@ -225,3 +225,10 @@ def test_names_of_tools_toollint_could_not_read_are_judged_only_when_close(tmp_p
     )
     found = [d.message for d in check(tmp_path).diagnostics if d.code == "TP001"]
     assert len(found) == 1 and "`get_ordr`" in found[0]  # `task_board` may be the tool that was not read
+
+
+def test_a_tool_file_named_alone_is_checked_against_the_tool_files_beside_it(tmp_path: Path) -> None:
+    git_init(tmp_path)
+    write(tmp_path, {"tools/orders.yaml": ORDERS, "tools/more.yaml": ORDERS, "tools/far/other.yaml": ORDERS})
+    result = check(tmp_path / "tools" / "orders.yaml", root=tmp_path)
+    assert [(Path(d.path).name, d.code) for d in result.diagnostics if d.code == "TN004"] == [("orders.yaml", "TN004")]

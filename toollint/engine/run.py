@@ -92,7 +92,8 @@ def check_paths(
     if context:
         reported = {document.path for document, _ in loaded if document is not None}
         reported |= {error.path for _, errors in loaded for error in errors}
-    result = run(loaded + context, settings, jobs, extra, reported)
+    # context first: a duplicate across a named and an unnamed file is then reported at the named one
+    result = run(context + loaded, settings, jobs, extra, reported)
     result.skipped[:0] = skipped
     return result
 
@@ -127,6 +128,13 @@ def _context(paths: list[Path], settings: Settings, loaded: Loaded) -> Loaded:
     seen = {Path(d.path).resolve() for d, _ in loaded if d is not None}
     with_tools = {Path(d.path).resolve().parent for d, _ in loaded if d is not None and declarations(d)[0]}
     added: Loaded = []
+    for folder in _folders_of_named_tool_files(loaded):
+        # a named tool file shares its folder's toolset with the tool files beside it (TN004 across them)
+        for sibling in sorted(folder.iterdir()):
+            if sibling.suffix.lower() in _DATA_SUFFIXES and not sibling.name.startswith(".") and sibling.is_file():
+                if sibling.resolve() not in seen:
+                    seen.add(sibling.resolve())
+                    added.append(load(sibling, False, settings.max_file_size))
     for start in dict.fromkeys(p if p.is_dir() else p.parent for p in resolved):
         for folder in (start, *start.parents):
             if any(f == folder or f.is_relative_to(folder) for f in with_tools):
@@ -146,6 +154,15 @@ def _context(paths: list[Path], settings: Settings, loaded: Loaded) -> Loaded:
 
 
 _CONTEXT_SUFFIXES = frozenset({".json", ".jsonl", ".yaml", ".yml", ".py"})  # files that can declare tools
+_DATA_SUFFIXES = frozenset({".json", ".jsonl", ".yaml", ".yml"})
+
+
+def _folders_of_named_tool_files(loaded: Loaded) -> list[Path]:
+    """Folders of named JSON/YAML files that declare tools (a Python module is a toolset of its own)."""
+    folders = {
+        Path(d.path).resolve().parent for d, _ in loaded if d is not None and d.kind != "python" and declarations(d)[0]
+    }
+    return sorted(folders)
 
 
 def parse_sources(sources: Iterable[tuple[str, str]], explicit: bool = True) -> Loaded:
