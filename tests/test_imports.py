@@ -39,9 +39,16 @@ def test_checking_json_and_yaml_imports_no_heavy_dependency() -> None:
 
 
 def test_yaml_config_and_front_matter_import_no_yaml_once_cached(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    # examples/.toollint.yaml configures the run, and the prompt opens with YAML front matter
-    files = ("examples/support-agent/tools/orders.json", "examples/support-agent/prompts/system.md")
-    cache = {"XDG_CACHE_HOME": str(tmp_path)}
+    # a .toollint.yaml configures the run, and the prompt opens with YAML front matter; the toolset is one JSON
+    # file, since named files are checked in their context and a YAML tool file beside them would be read
+    project = tmp_path / "project"
+    (project / "tools").mkdir(parents=True)
+    (project / "prompts").mkdir()
+    (project / ".toollint.yaml").write_text("agents:\n  support: {tools: ['tools/*'], prompts: ['prompts/*']}\n")
+    for name in ("tools/orders.json", "prompts/system.md"):
+        (project / name).write_text((REPO / "examples" / "support-agent" / name).read_text())
+    files = (str(project / "tools" / "orders.json"), str(project / "prompts" / "system.md"))
+    cache = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
     assert "yaml" in imported("check", *files, env=cache)
     assert "yaml" not in imported("check", *files, env=cache)
 

@@ -105,3 +105,31 @@ def test_real_pre_commit_runs_the_hook(tmp_path: Path, pre_commit_home: Path, ho
     git(project, "add", ".")
     passing = try_repo(project, pre_commit_home, hook_repo)
     assert passing.returncode == 0, passing.stdout + passing.stderr
+
+
+def test_committing_only_a_prompt_that_names_a_missing_tool_fails_the_hook(
+    tmp_path: Path, pre_commit_home: Path, hook_repo: Path
+) -> None:
+    """Pre-commit names only the staged prompt; its toolset still comes from the project around it (DESIGN §1)."""
+    project = tmp_path / "agent"
+    (project / "tools").mkdir(parents=True)
+    (project / "prompts").mkdir()
+    (project / "tools" / "weather.yaml").write_text(GOOD)
+    git(project, "init", "-q")
+    git(project, "add", ".")
+    git(project, "commit", "-q", "-m", "tools")
+    (project / "prompts" / "system.md").write_text("You are a travel assistant. Call the `weather_get` tool first.\n")
+    git(project, "add", "prompts/system.md")
+
+    staged_only = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), "toollint", "--color", "never"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+        env={**os.environ, "PRE_COMMIT_HOME": str(pre_commit_home), "NO_COLOR": "1"},
+    )
+    assert staged_only.returncode == 1, staged_only.stdout + staged_only.stderr
+    assert "prompts/system.md" in staged_only.stdout and "TP001" in staged_only.stdout
+    assert "did you mean `get_weather`?" in staged_only.stdout

@@ -131,12 +131,15 @@ class Agent:
     # False for the tools a prompt sees when they span several toolsets (the prompt sits above them all):
     # cross-tool rules run once per toolset, not again on such a union
     toolset: bool = True
-    # True when the tools were found in a folder above the prompt rather than beside it or in its module: the
-    # prompt may be written for other tools, so names it gets wrong are judged only if it names one of these
+    # True when the tools were found two folders or more above the prompt: it may be written for other tools
+    # (another part of a monorepo), so names it gets wrong are judged only if it names one of these
     assumed: bool = False
     # names the project's Python code defines (functions, classes, `name="..."` strings): a reference to one
     # may be a tool the loader could not read, so it is not judged unknown
     code_names: frozenset[str] = frozenset()
+    # True when Python code in the toolset's scope declares tools toollint could not read (TL006): a name
+    # missing from the toolset may be one of those, so only names close to a loaded tool's are judged
+    incomplete: bool = False
 
     @cached_property
     def tools_by_name(self) -> dict[str, Tool]:

@@ -51,15 +51,22 @@ def _template_spans(text: str) -> list[tuple[int, int]]:
                 break
             spans.append((at, close + len(closer)))
             at = text.find(opener, close + len(closer))
-    at = text.find("${")
+    at, close, newline = text.find("${"), -1, -1
     while at >= 0:
-        close = text.find("}", at + 2)
-        newline = text.find("\n", at + 2)
-        if close < 0:
-            break
-        if newline < 0 or close < newline:
+        # the next `}` and line end are looked up again only once passed: a long run of `${` costs linear time
+        if close < at + 2:
+            close = text.find("}", at + 2)
+            if close < 0:
+                break
+        if newline < at + 2:
+            newline = text.find("\n", at + 2)
+            if newline < 0:
+                newline = len(text)
+        if close < newline:
             spans.append((at, close + 1))
-        at = text.find("${", at + 2)
+            at = text.find("${", close + 1)
+        else:
+            at = text.find("${", at + 2)
     spans.sort(key=lambda s: (s[0], -s[1]))  # overlapping openers (`{{{`): the longest wins
     merged: list[tuple[int, int]] = []
     for start, end in spans:
@@ -107,6 +114,7 @@ class Reference(NamedTuple):
     end: int
     evidence: str
     strong: bool
+    guessed: bool = False  # only "use `x`" says so: judged only when `x` is close to a real tool's name
 
 
 # vocabulary: tool-call verbs — a name they govern is a tool ("call `get_order`")
@@ -168,11 +176,12 @@ _OTHER_NOUN_AFTER = lazy_compile(r"\s+(?:" + "|".join(NON_TOOL_NOUNS) + r")s?\b"
 _NOUN_WORD = lazy_compile(r"\b" + _NOUN + r"\b", re.IGNORECASE)
 # "Tools: `a`, `b`", "Available tools: `a`" — a label that introduces tools, then names so far
 _TOOLS_LABEL = lazy_compile(
-    r"^[ \t]*(?:[-*+][ \t]+)?(?:\*\*)?(?:[A-Za-z][\w ]{0,30}[ \t])?" + _NOUN + r"(?:\*\*)?[ \t]*:[ \t]*(?:\*\*)?[ \t]*"
-    r"(?:`[^`\n]{1,80}`[ \t]*(?:,|/|and|or)?[ \t]*)*$",
+    r"[ \t]*(?:[-*+][ \t]+)?(?:\*\*)?(?:[A-Za-z][\w ]{0,30}[ \t])?" + _NOUN + r"(?:\*\*)?[ \t]*:[ \t]*(?:\*\*)?[ \t]*",
     re.IGNORECASE,
 )
-_BULLET = lazy_compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(?:\*\*)?$")
+# one name of such a list and what separates it from the next; unambiguous, so a long line is read once
+_LISTED_NAME = lazy_compile(r"`[^`\n]{1,80}`[ \t]*(?:(?:,|/|and\b|or\b)[ \t]*)?")
+_BULLET = lazy_compile(r"[ \t]*(?:[-*+]|\d+[.)])[ \t]+(?:\*\*)?$")  # used with `match(text, pos, endpos)`
 _ITEM = lazy_compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]")
 # the rest of a backticked name: call arguments and the closing backtick
 _TOKEN_END = lazy_compile(r"(?:\([^()`\n]{0,200}\))?`?")
@@ -362,6 +371,8 @@ class PromptParts:
 
     def __init__(self, prompt: Prompt) -> None:
         self.prompt = prompt
+        self._labels: dict[int, tuple[str, frozenset[int]]] = {}  # per line: a "Tools:" label and its names
+        self._intros: dict[int, str] = {}  # per list item: the line that introduces its list
 
     @cached_property
     def blocks(self) -> list[Block]:
@@ -402,7 +413,8 @@ class PromptParts:
             name = match.group("name").rstrip(".-")
             if name and not self.in_fence(match.start()):
                 start = match.start("name")
-                found[start] = (name, start, start + len(name), match.group("call") is not None)
+                # `f()` cites a function; `f(sku)` shows a call
+                found[start] = (name, start, start + len(name), len(match.group("call") or "") > 2)
         for match in _PHRASED.finditer(text):
             name = match.group("name")
             if tool_shaped(name) or name.isupper():
@@ -431,7 +443,7 @@ class PromptParts:
                 # "call `a` to find the order and `b` to refund it": the second name has the first one's reading
                 between = text[found[-1].end : start].strip("`")
                 if len(between) <= 80 and not _SENTENCE_END.search(between) and _CONNECTED.search(between):
-                    evidence = (found[-1].evidence, found[-1].strong)
+                    evidence = (found[-1].evidence, found[-1].strong, found[-1].guessed)
             if evidence is None and index + 1 < len(candidates):
                 # "the `a` and `b` tools": the tool noun after the last name covers the others
                 following = candidates[index + 1]
@@ -439,10 +451,10 @@ class PromptParts:
                 if len(between) <= 12 and _CONNECTED.fullmatch(between.strip()) and between.strip():
                     evidence = self._evidence(*following)
             if evidence is not None and "." not in name:
-                found.append(Reference(name, start, end, evidence[0], evidence[1]))
+                found.append(Reference(name, start, end, *evidence))
         return found
 
-    def _evidence(self, name: str, start: int, end: int, called: bool) -> tuple[str, bool] | None:
+    def _evidence(self, name: str, start: int, end: int, called: bool) -> tuple[str, bool, bool] | None:
         """The words that make this mention a tool reference, and whether they are explicit."""
         text = self.text
         line_start = text.rfind("\n", 0, start) + 1
@@ -455,16 +467,16 @@ class PromptParts:
         if self._other(end):
             return None
         if noun:
-            return _quote(text, quote_from, noun.end()), True
+            return _quote(text, quote_from, noun.end()), True, False
         if _NOUN_BEFORE.search(before) or _CALL_BEFORE.search(before):
-            return _quote(text, quote_from, after_at), True
+            return _quote(text, quote_from, after_at), True, False
         intro = self._list_intro(start, line_start)
         if intro:
-            return f'listed under "{intro}"', True
+            return f'listed under "{intro}"', True, False
         if called and tool_shaped(name):
-            return f"`{name}(...)`", False
+            return f"`{name}(...)`", False, False
         if _USE_BEFORE.search(before) and tool_shaped(name):
-            return _quote(text, quote_from, after_at), False
+            return _quote(text, quote_from, after_at), False, True
         return None
 
     def _other(self, end: int) -> bool:
@@ -477,16 +489,24 @@ class PromptParts:
         """For a name on a "Tools: `a`, `b`" line or opening a list item under a line that introduces tools,
         that line (shortened); else ""."""
         text = self.text
-        head = text[line_start:start].removesuffix("`")
-        if _TOOLS_LABEL.match(head):
-            return head.split(":", 1)[0].strip(" \t-*+")[:60]
-        if not _BULLET.match(head):
+        label, names = self._labelled(line_start)
+        if start in names:
+            return label
+        if not _BULLET.match(text, line_start, start - 1 if text[start - 1 : start] == "`" else start):
             return ""
+        if line_start not in self._intros:
+            self._intros[line_start] = self._intro_above(line_start)
+        return self._intros[line_start]
+
+    def _intro_above(self, line_start: int) -> str:
+        text = self.text
         at = line_start
         for _ in range(60):  # a list longer than that has lost its heading
             if at <= 0:
                 return ""
             previous = text.rfind("\n", 0, at - 1) + 1
+            if previous in self._intros:
+                return self._intros[previous]  # an earlier item of the same list
             line = text[previous : at - 1]
             at = previous
             if not line.strip() or _ITEM.match(line) or line[:1] in " \t":
@@ -494,6 +514,24 @@ class PromptParts:
             heading = line.strip().strip("#*: ")
             return heading[:60] if _NOUN_WORD.search(heading) else ""
         return ""
+
+    def _labelled(self, line_start: int) -> tuple[str, frozenset[int]]:
+        """A "Tools:" label opening this line, and where each backticked name listed after it starts."""
+        cached = self._labels.get(line_start)
+        if cached is None:
+            text = self.text
+            label = _TOOLS_LABEL.match(text, line_start)
+            starts: set[int] = set()
+            at = label.end() if label else -1
+            while label:
+                token = _LISTED_NAME.match(text, at)
+                if token is None:
+                    break
+                starts.add(at + 1)
+                at = token.end()
+            name = text[line_start : label.end()].split(":", 1)[0].strip(" \t-*+") if label else ""
+            cached = self._labels[line_start] = (name[:60] if starts else "", frozenset(starts))
+        return cached
 
     @cached_property
     def sentences(self) -> list[tuple[int, int, str]]:

@@ -49,14 +49,16 @@ def invalid_tool_name(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
 
 
 def duplicate_tool_name(agent: Agent, ctx: RuleContext) -> Iterator[Violation]:
-    first: dict[tuple[str, str | None], Tool] = {}
+    first: dict[str, list[Tool]] = {}
     for tool in agent.tools:
         if not isinstance(tool.name, str):
             continue
-        key = (tool.name, _version(tool))  # versions of one tool (FastMCP's `version=`) share its name
-        seen = first.get(key)
+        same_name = first.setdefault(tool.name, [])
+        # versions of one tool (FastMCP's `version=`) share its name; an unversioned one collides with any
+        version = _version(tool)
+        seen = next((t for t in same_name if version is None or _version(t) in (None, version)), None)
+        same_name.append(tool)
         if seen is None:
-            first[key] = tool
             continue
         scope = "" if agent.name == "default" else f" of agent `{agent.name}`"
         yield Violation(

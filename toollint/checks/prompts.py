@@ -83,7 +83,7 @@ def unknown_tool_reference(prompt: Prompt, ctx: RuleContext) -> Iterator[Violati
         return  # without the agent's tools nothing can be judged
     agent = ctx.agent
     if agent is not None and agent.assumed and not _names_a_tool(prompt, tools):
-        return  # tools from a folder above, none of which the prompt names: it may be written for others
+        return  # tools far above, none of which the prompt names: it may be written for other tools
     vocabulary = agent.vocabulary if agent is not None else frozenset()
     code_names = agent.code_names if agent is not None else frozenset()
     reported: set[tuple[str, int]] = set()
@@ -94,17 +94,33 @@ def unknown_tool_reference(prompt: Prompt, ctx: RuleContext) -> Iterator[Violati
             continue  # a parameter, field or enum value of the agent's tools is TP007's business
         if name in code_names:
             continue  # defined in the project's code: maybe a tool the loader could not read
+        if _NOT_TO_CALL.search(text, max(0, reference.start - 120), reference.start):
+            continue  # "don't call `x`" invites no call
         line = text.count("\n", 0, reference.start)
         if (name, line) in reported:
             continue  # one finding per name and line
+        closest = _closest(name, tools, agent)
+        if (reference.guessed or (agent is not None and agent.incomplete)) and not closest:
+            # "use `snake_case`", or a toolset with tools toollint could not read: judged only when the name
+            # looks like a misspelt or renamed tool
+            continue
         reported.add((name, line))
         yield Violation(
             prompt.pointer,
             f'`{name}` is called like a tool here ("{reference.evidence}") but is not a tool of this agent'
-            f"{_closest(name, tools, ctx.agent) or '; name one of its tools or add the tool'}",
+            f"{closest or '; name one of its tools or add the tool'}",
             offsets=(reference.start, max(reference.end, reference.start + 1)),
             severity=None if reference.strong else Severity.WARNING,
         )
+
+
+# vocabulary: prohibitions — "don't call `x`" invites no call
+PROHIBITIONS = (r"don'?t", r"do\s+not", r"never", r"avoid", r"must\s+not", r"should\s+not", r"cannot", r"can'?t")
+_NOT_TO_CALL = lazy_compile(
+    r"\b(?:" + "|".join(PROHIBITIONS) + r")\s+(?:\w+\s+)?"
+    r"(?:call|calling|use|using|invoke|invoking|run)\b[^.!?\n]{0,80}$",
+    re.IGNORECASE,
+)
 
 
 def _names_a_tool(prompt: Prompt, tools: dict[str, Tool]) -> bool:
@@ -124,8 +140,12 @@ NOT_A_CATEGORY = frozenset(
     "various multiple remaining corresponding respective individual custom external internal native default "
     "registered enabled allowed permitted supported appropriate additional extra underlying same".split()
 )
-_AMONG = lazy_compile(r"\b(?:among|one\s+of|of\s+all)\s+$", re.IGNORECASE)
-_NAMED_RIGHT_THERE = lazy_compile(r"^\s*(?:\(|:|,?\s*(?:like|such\s+as|e\.g\.|including|namely))")
+# vocabulary: words before a category that make it praise, not a reference ("among the most powerful tools")
+PRAISE_OPENERS = (r"among", r"one\s+of", r"of\s+all")
+# vocabulary: words after a category that go on to name its tools ("the file tools, such as `read`")
+NAMING_WORDS = (r"like", r"such\s+as", r"e\.g\.", r"including", r"namely")
+_AMONG = lazy_compile(r"\b(?:" + "|".join(PRAISE_OPENERS) + r")\s+$", re.IGNORECASE)
+_NAMED_RIGHT_THERE = lazy_compile(r"^\s*(?:\(|:|,?\s*(?:" + "|".join(NAMING_WORDS) + r"))")
 
 
 def vague_tool_reference(prompt: Prompt, ctx: RuleContext) -> Iterator[Violation]:
@@ -183,7 +203,9 @@ def _related(category: str, tools: dict[str, Tool]) -> list[str]:
     return related or list(tools)
 
 
-_NEGATED = lazy_compile(r"\b(?:do\s+not|don'?t|never|not|no|avoid|instead\s+of)\b[^.]{0,40}$", re.IGNORECASE)
+# vocabulary: negations before an instruction ("do not retry", "avoid researching fully")
+NEGATIONS = (r"do\s+not", r"don'?t", r"never", r"not", r"no", r"avoid", r"instead\s+of")
+_NEGATED = lazy_compile(r"\b(?:" + "|".join(NEGATIONS) + r")\b[^.]{0,40}$", re.IGNORECASE)
 
 
 # ---- TP003 unbounded-loop-instruction ---------------------------------------------------------------------
@@ -242,11 +264,16 @@ def unbounded_loop_instruction(prompt: Prompt, ctx: RuleContext) -> Iterator[Vio
 
 # ---- TP004 retry-instruction-on-write-tool ----------------------------------------------------------------
 
-_RETRY = lazy_compile(
-    r"\btry\s+(?:it\s+)?again\b|\bretry(?:ing)?\b|\bcall\s+(?:it|this|them|the\s+tool|\S+)\s+again\b|\buntil\s+it\s+succeeds\b"
-    r"|\bkeep\s+trying\b|\brepeat\s+the\s+call\b",
-    re.IGNORECASE,
+# vocabulary: retry instructions
+RETRY_PHRASES = (
+    r"\btry\s+(?:it\s+)?again\b",
+    r"\bretry(?:ing)?\b",
+    r"\bcall\s+(?:it|this|them|the\s+tool|\S+)\s+again\b",
+    r"\buntil\s+it\s+succeeds\b",
+    r"\bkeep\s+trying\b",
+    r"\brepeat\s+the\s+call\b",
 )
+_RETRY = lazy_compile("|".join(RETRY_PHRASES), re.IGNORECASE)
 
 
 def _risky_to_repeat(tool: Tool) -> bool:
@@ -399,10 +426,21 @@ def _span(call: Call, at: Pointer) -> tuple[int, int]:
     return call.whole
 
 
-_COUNTER_EXAMPLE = lazy_compile(
-    r"\b(?:wrong|incorrect|invalid|bad|don'?t|do\s+not|never|avoid|not\s+like\s+this|counter-?example|instead\s+of)\b[^\n]*$",
-    re.IGNORECASE,
+# vocabulary: words that introduce an example as what not to do
+COUNTER_EXAMPLE_WORDS = (
+    "wrong",
+    "incorrect",
+    "invalid",
+    "bad",
+    r"don'?t",
+    r"do\s+not",
+    "never",
+    "avoid",
+    r"not\s+like\s+this",
+    r"counter-?example",
+    r"instead\s+of",
 )
+_COUNTER_EXAMPLE = lazy_compile(r"\b(?:" + "|".join(COUNTER_EXAMPLE_WORDS) + r")\b[^\n]*$", re.IGNORECASE)
 
 
 def _counter_example(prompt: Prompt, start: int) -> bool:
@@ -435,9 +473,18 @@ def invalid_example_call(prompt: Prompt, ctx: RuleContext) -> Iterator[Violation
 
 # ---- TP006 stale-example-response -------------------------------------------------------------------------
 
-_RESPONSE_WORDS = lazy_compile(
-    r"\b(?:respon\w*|returns?|result\w*|output|looks\s+like|replies|reply|comes\s+back)\b", re.IGNORECASE
+# vocabulary: words that introduce an example as a tool's response
+RESPONSE_WORDS = (
+    r"respon\w*",
+    r"returns?",
+    r"result\w*",
+    "output",
+    r"looks\s+like",
+    "replies",
+    "reply",
+    r"comes\s+back",
 )
+_RESPONSE_WORDS = lazy_compile(r"\b(?:" + "|".join(RESPONSE_WORDS) + r")\b", re.IGNORECASE)
 
 
 def response_examples(prompt: Prompt, tools: dict[str, Tool]) -> Iterator[tuple[Block, Tool]]:
@@ -500,8 +547,11 @@ def stale_example_response(prompt: Prompt, ctx: RuleContext) -> Iterator[Violati
 
 # ---- TP007 unknown-parameter-reference --------------------------------------------------------------------
 
+# vocabulary: nouns that make a backticked name a parameter ("the `amount` parameter")
+PARAMETER_NOUNS = ("parameter", "argument", "arg")  # not "field": an output's fields are called that too
 _PARAMETER = lazy_compile(
-    r"`(?P<name>[A-Za-z_]\w*)`\s+(?:parameter|argument|arg|field|input)\b|\b(?:parameter|argument)\s+`(?P<name2>[A-Za-z_]\w*)`",
+    r"`(?P<name>[A-Za-z_]\w*)`\s+(?:" + "|".join(PARAMETER_NOUNS) + r")\b"
+    r"|\b(?:parameter|argument)\s+`(?P<name2>[A-Za-z_]\w*)`",
     re.IGNORECASE,
 )
 
@@ -511,10 +561,12 @@ def unknown_parameter_reference(prompt: Prompt, ctx: RuleContext) -> Iterator[Vi
     if not tools:
         return
     mentions = parts(prompt).mentions
+    references = parts(prompt).references
     for start, end, sentence in parts(prompt).sentences:
         named = [tools[m.name] for m in mentions if start <= m.start < end and m.name in tools]
-        if len({t.name for t in named}) != 1:
-            continue  # which tool is meant is clear only when the sentence names exactly one
+        others = [r for r in references if start <= r.start < end and r.name not in tools]
+        if len({t.name for t in named}) != 1 or others:
+            continue  # which tool is meant is clear only when the sentence names exactly one tool, and no other
         tool = named[0]
         for match in _PARAMETER.finditer(sentence):
             name = match.group("name") or match.group("name2")
@@ -531,9 +583,22 @@ def unknown_parameter_reference(prompt: Prompt, ctx: RuleContext) -> Iterator[Vi
 
 # ---- TP008 prompt-only-safety-rule ------------------------------------------------------------------------
 
+# vocabulary: the three parts of a prompt-only safety rule: a prohibition, a destructive act, an approval
+SAFETY_PROHIBITIONS = ("never", r"do\s+not", r"don'?t", r"must\s+not", "only")
+DESTRUCTIVE_WORDS = (
+    r"delet\w*",
+    r"remov\w*",
+    r"drop\w*",
+    r"destroy\w*",
+    "destructive",
+    "irreversible",
+    r"wip\w*",
+    r"purg\w*",
+)
+APPROVAL_WORDS = (r"approv\w*", r"confirm\w*", "permission", "consent")
 _SAFETY_RULE = lazy_compile(
-    r"\b(?:never|do\s+not|don'?t|must\s+not|only)\b[^.\n]{0,80}\b(?:delet\w*|remov\w*|drop\w*|destroy\w*|destructive|irreversible|wip\w*|purg\w*)"
-    r"[^.\n]{0,80}\b(?:without|unless|until|after|before)\b[^.\n]{0,40}\b(?:approv\w*|confirm\w*|permission|consent)",
+    r"\b(?:" + "|".join(SAFETY_PROHIBITIONS) + r")\b[^.\n]{0,80}\b(?:" + "|".join(DESTRUCTIVE_WORDS) + r")"
+    r"[^.\n]{0,80}\b(?:without|unless|until|after|before)\b[^.\n]{0,40}\b(?:" + "|".join(APPROVAL_WORDS) + r")",
     re.IGNORECASE,
 )
 

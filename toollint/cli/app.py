@@ -204,7 +204,7 @@ def run_check(invocation: CheckInvocation) -> int:
     # A check allocates millions of long-lived objects (parsed documents) and creates no cycles worth
     # collecting; the cyclic collector would re-traverse them all many times (a third of the run time).
     gc.disable()
-    from toollint.engine.run import load_paths, run
+    from toollint.engine.run import check_paths
     from toollint.loading.discover import PathNotFound
 
     missing = [p for p in invocation.paths if not os.path.lexists(p)]  # a broken link is a TL001, not missing
@@ -214,9 +214,8 @@ def run_check(invocation: CheckInvocation) -> int:
         settings = load_settings(invocation.overrides, (*invocation.paths, Path("."))[0])
         jobs = invocation.jobs or _available_cores()
         extra = _extra_checks(invocation, settings)
-        loaded = load_paths(list(invocation.paths), settings, invocation.skip_unrecognized)
-        loaded += _live(invocation.servers, invocation.mcp_timeout)
-        result = run(loaded, settings, jobs, extra)
+        live = _live(invocation.servers, invocation.mcp_timeout)
+        result = check_paths(list(invocation.paths), settings, invocation.skip_unrecognized, jobs, extra, live)
     except ConfigError as exc:
         _fail(str(exc))
     except PathNotFound as exc:

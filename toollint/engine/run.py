@@ -8,6 +8,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import groupby
 from operator import attrgetter
 from pathlib import Path
@@ -84,17 +85,20 @@ def check_paths(
     skip_unrecognized: bool = False,
     jobs: int = 1,
     extra: Sequence[Extra] = (),
+    live: Sequence[tuple[Document | None, list[LoadError]]] = (),
 ) -> Result:
-    """Check the named paths. Named files keep their context: their toolsets are built from the project around
-    them (DESIGN §1), and findings are reported for the named files only."""
+    """Check the named paths (and the documents of live MCP servers). Named files keep their context: their
+    toolsets are built from the project around them (DESIGN §1), and findings are reported for the named files
+    only."""
     skipped: list[tuple[str, str]] = []
-    loaded = load_paths(paths, settings, skip_unrecognized, skipped)
+    loaded = load_paths(paths, settings, skip_unrecognized, skipped) + list(live)
     context = _context(paths, settings, loaded)
     reported = None
     if context:
         reported = {document.path for document, _ in loaded if document is not None}
         reported |= {error.path for _, errors in loaded for error in errors}
-    result = run(loaded + context, settings, jobs, extra, reported)
+    # context first: a duplicate across a named and an unnamed file is then reported at the named one
+    result = run(context + loaded, settings, jobs, extra, reported)
     result.skipped[:0] = skipped
     return result
 
@@ -130,6 +134,13 @@ def _context(paths: list[Path], settings: Settings, loaded: Loaded) -> Loaded:
     seen = {_real(Path(d.path)) for d, _ in loaded if d is not None} | {p for p in resolved if not p.is_dir()}
     with_tools = {_real(Path(d.path)).parent for d, _ in loaded if d is not None and declarations(d)[0]}
     added: Loaded = []
+    for folder in _folders_of_named_tool_files(loaded):
+        # a named tool file shares its folder's toolset with the tool files beside it (TN004 across them)
+        for sibling in sorted(folder.iterdir()):
+            if sibling.suffix.lower() in _DATA_SUFFIXES and not sibling.name.startswith(".") and sibling.is_file():
+                if sibling.resolve() not in seen:
+                    seen.add(sibling.resolve())
+                    added.append(load(sibling, False, settings.max_file_size))
     for start in dict.fromkeys(p if p.is_dir() else p.parent for p in resolved):
         for folder in (start, *start.parents):
             if any(f == folder or f.is_relative_to(folder) for f in with_tools):
@@ -153,6 +164,15 @@ def _real(path: Path) -> Path:
 
 
 _CONTEXT_SUFFIXES = frozenset({".json", ".jsonl", ".yaml", ".yml", ".py"})  # files that can declare tools
+_DATA_SUFFIXES = frozenset({".json", ".jsonl", ".yaml", ".yml"})
+
+
+def _folders_of_named_tool_files(loaded: Loaded) -> list[Path]:
+    """Folders of named JSON/YAML files that declare tools (a Python module is a toolset of its own)."""
+    folders = {
+        Path(d.path).resolve().parent for d, _ in loaded if d is not None and d.kind != "python" and declarations(d)[0]
+    }
+    return sorted(folders)
 
 
 def parse_sources(sources: Iterable[tuple[str, str]], explicit: bool = True) -> Loaded:
@@ -343,6 +363,7 @@ def _server_of(tool: Tool, document: Document, servers: list[str]) -> str:
 def inferred_agents(tools: list[Tool], prompts: list[Prompt], documents: dict[str, Document]) -> tuple[Agent, ...]:
     """Without config: the tools on one Python server object form a toolset, other tools one per folder; a
     prompt gets its module's server, else the tools under the nearest folder upwards that holds any."""
+    _folder_path.cache_clear()  # relative paths depend on the current folder
     servers = {path: _python_servers(d) for path, d in documents.items()}
     units: dict[tuple[str, str], list[Tool]] = {}
     for tool in tools:
@@ -350,34 +371,56 @@ def inferred_agents(tools: list[Tool], prompts: list[Prompt], documents: dict[st
         if document is not None and servers.get(tool.path):
             key = (tool.path, _server_of(tool, document, servers[tool.path]))
         elif document is not None and document.kind == "python":
-            # no server object: an agent script or a module of tools; scripts side by side are separate agents
-            key = (tool.path, "")
+            # function tools (`@tool`, `@function_tool`) go to an agent built in their module; sibling
+            # example scripts are separate programs
+            key = (tool.path, "module")
         else:
             key = (_folder(tool.path), "")
-        units.setdefault(key, []).append(tool)
+        units.setdefault(key, []).append(tool)  # versions of one tool stay: TN004 tells them apart
     tools_under = _tools_by_ancestor(tools)
     code_names = _code_names(documents)
     by_unit: dict[tuple[str, str], list[Prompt]] = {}
-    assumed: dict[str, list[Prompt]] = {}
+    unions: dict[str, list[Prompt]] = {}
+    units_of_file: dict[str, tuple[str, str]] = {}
+    for key in units:
+        units_of_file.setdefault(key[0], key)
     for prompt in prompts:
-        in_module = [key for key in units if key[0] == prompt.path]
+        in_module = units_of_file.get(prompt.path)
         folder = _nearest_folder_with_tools(prompt.path, tools_under)
-        if in_module:
-            by_unit.setdefault(in_module[0], []).append(prompt)
-        elif folder is not None and folder == _folder(prompt.path) and (folder, "") in units:
-            if len(tools_under[folder]) == len(units[(folder, "")]):
-                by_unit.setdefault((folder, ""), []).append(prompt)
-            else:  # beside tools of a folder with more toolsets below it
-                assumed.setdefault(folder, []).append(prompt)
+        if in_module is not None:
+            by_unit.setdefault(in_module, []).append(prompt)
+        elif folder is not None and (folder, "") in units and len(tools_under[folder]) == len(units[(folder, "")]):
+            by_unit.setdefault((folder, ""), []).append(prompt)  # the tools beside the prompt
         else:
-            assumed.setdefault(folder or "", []).append(prompt)
+            unions.setdefault(folder or "", []).append(prompt)
+    unread = [Path(path) for path, d in documents.items() if d.unevaluated]  # tools that could not be read
+
+    def incomplete(scope: str) -> bool:
+        return any(
+            str(p) == scope or _folder(str(p)) == scope or _folder(str(p)).startswith(scope + "/") for p in unread
+        )
+
     agents = [
-        Agent(_unit_name(key), tuple(unit), tuple(by_unit.get(key, ())), code_names=code_names)
+        Agent(
+            _unit_name(key),
+            tuple(unit),
+            tuple(by_unit.get(key, ())),
+            code_names=code_names,
+            incomplete=incomplete(key[0]),
+        )
         for key, unit in units.items()
     ]
-    for folder, group in assumed.items():
+    for folder, group in unions.items():
         held = tuple(tools_under.get(folder, ())) if folder else ()
-        agents.append(Agent(folder or "no tools", held, tuple(group), False, True, code_names))
+        below = min((_levels_up(t.path, folder) for t in held), default=0)
+        # the prompt and the tools more than two folders apart (`skills/x.md` and `pkg/agent/tools/`): the
+        # prompt may be written for other tools, such as another part of a monorepo or a runtime's own
+        near = [p for p in group if _levels_up(p.path, folder) + below <= 2]
+        far = [p for p in group if _levels_up(p.path, folder) + below > 2]
+        for chosen, assumed in ((near, False), (far, True)):
+            if chosen:
+                name = folder or "no tools"
+                agents.append(Agent(name, held, tuple(chosen), False, assumed, code_names, incomplete(folder)))
     return tuple(agents) or (Agent("default", (), ()),)
 
 
@@ -388,34 +431,50 @@ _DEFINED = re.compile(
 
 
 def _code_names(documents: dict[str, Document]) -> frozenset[str]:
-    """Functions, classes and `name="x"` strings of the Python sources: tools may hide behind any of them."""
+    """Functions, classes, `name="x"` strings and module names of the Python sources: tools may hide behind
+    any of them."""
     names: set[str] = set()
-    for document in documents.values():
+    for path, document in documents.items():
         if document.kind == "python":
+            names.add(Path(path).stem)  # `tools/task_tracker.py` declares `task_tracker`, often by a constant
             names.update(m.group("name") or m.group("string") for m in _DEFINED.finditer(document.text))
     return frozenset(names)
 
 
+def _levels_up(path: str, folder: str) -> int:
+    if not folder:
+        return 0
+    return len(_folder_path(path).parts) - len(Path(folder).parts)
+
+
 def _unit_name(key: tuple[str, str]) -> str:
-    return f"{key[0]}:{key[1]}" if key[1] else key[0] or "."
+    return f"{key[0]}:{key[1]}" if key[1] and key[1] != "module" else key[0] or "."
+
+
+@lru_cache(maxsize=65536)
+def _folder_path(path: str) -> Path:
+    """The absolute folder of a file; cached, since every tool of a file asks and resolving costs system calls.
+    realpath, not Path.resolve: a symlink loop is a TL001 of its own, not a RuntimeError here."""
+    return _real(Path(path)).parent
 
 
 def _folder(path: str) -> str:
-    return _real(Path(path)).parent.as_posix()
+    return _folder_path(path).as_posix()
 
 
 def _tools_by_ancestor(tools: list[Tool]) -> dict[str, list[Tool]]:
     """Every folder that holds a tool at any depth, with those tools."""
     under: dict[str, list[Tool]] = {}
-    for tool in tools:
-        folder = _real(Path(tool.path)).parent
+    for path, group in groupby(tools, key=attrgetter("path")):
+        held = list(group)
+        folder = _folder_path(path)
         for ancestor in (folder, *folder.parents):
-            under.setdefault(ancestor.as_posix(), []).append(tool)
+            under.setdefault(ancestor.as_posix(), []).extend(held)
     return under
 
 
 def _nearest_folder_with_tools(path: str, tools_under: dict[str, list[Tool]]) -> str | None:
-    folder = _real(Path(path)).parent
+    folder = _folder_path(path)
     for ancestor in (folder, *folder.parents):
         if ancestor.as_posix() in tools_under:
             return ancestor.as_posix()

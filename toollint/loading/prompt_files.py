@@ -50,7 +50,7 @@ ADDRESS_PHRASES = (
     r"\b(?:respond|reply|answer)\s+(?:only\s+)?(?:in|with)\b",
     r"(?:^|[.!?]\s+)(?:use|call|invoke)\s+(?:the\s+)?`",
 )
-# vocabulary: rules addressed to someone, at the start of a line or sentence ("Never ...", "Always ...")
+# vocabulary: rules addressed to someone, at the start of a line, item or sentence ("Never ...", "Please ...")
 RULE_OPENERS = (
     r"never",
     r"always",
@@ -62,10 +62,25 @@ RULE_OPENERS = (
     r"call\s+(?:the\s+)?`",
     r"only\s+(?:use|call|answer|respond)",
     r"if\s+the\s+user",
+    r"when\s+the\s+user",
+    r"please",
+    r"ensure",
+    r"remember",
 )
 _ADDRESS = re.compile("|".join(ADDRESS_PHRASES), re.IGNORECASE | re.MULTILINE)
+_IDENTITY = re.compile("|".join(ADDRESS_PHRASES[:4]), re.IGNORECASE)  # "You are a…", "Your task is…"
 _RULE = re.compile(r"(?:^|[.!?]\s+|^[ \t]*(?:[-*+]|\d+[.)])[ \t]+)(?:" + "|".join(RULE_OPENERS) + r")\b", re.I | re.M)
 _FENCED = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1[ \t]*$", re.DOTALL | re.MULTILINE)
+# vocabulary: marks of documentation for people: web links, install and run commands
+DOC_MARKERS = (
+    r"\]\(https?://",
+    r"\bpip\s+install\b",
+    r"\buv\s+(?:sync|add|run)\b",
+    r"\bnpm\s+install\b",
+    r"\bgit\s+clone\b",
+)
+_DOC_MARKERS = re.compile("|".join(DOC_MARKERS), re.IGNORECASE)
+_PRONOUN = re.compile(r"\byou(?:r|rs|rself)?\b", re.IGNORECASE)
 _TEMPLATE_CODE = re.compile(r"\{%|\{\{")
 DOCUMENTATION_REASON = "project documentation (named like a README, changelog or licence)"
 SCANNED = 20_000  # characters read to decide; a prompt says what it is near the top
@@ -90,11 +105,14 @@ def not_a_prompt(relative: str, text: str, front_matter: dict[str, Any]) -> str 
     if folders & DOCUMENTATION_FOLDERS:
         return f"documentation (under `{sorted(folders & DOCUMENTATION_FOLDERS)[0]}/`)"
     prose = _FENCED.sub("", text[:SCANNED])
+    if len(_DOC_MARKERS.findall(prose)) >= 3 and not _IDENTITY.search(prose):
+        return "reads like documentation (links, install commands), and gives no model an identity or a task"
     if _ADDRESS.search(prose):
         return None
     rules = len(_RULE.findall(prose))
-    if rules >= 2:
-        return None
+    pronouns = len(_PRONOUN.findall(prose))
+    if rules >= 2 or (rules and pronouns) or pronouns >= 3 or (rules and len(prose) < 2_000):
+        return None  # rules for someone, or text spoken to someone; a short one with one rule is a prompt too
     if path.suffix.lower() in (".j2", ".jinja", ".jinja2") and _TEMPLATE_CODE.search(text):
         return 'a template that does not address the model (no "You are…", "You have access to…", "Never…")'
     return 'its text does not address the model (no "You are…", "You have access to…", "Never…")'
