@@ -256,3 +256,10 @@ def test_elicitation_in_a_low_level_call_tool_branch_is_an_approval_gate() -> No
         "        return None\n"
     )
     assert [m.split("`")[1] for m in python(source, "TR002")] == ["drop_pin"]
+
+
+def test_declared_non_idempotent_reply_added_to_a_thread_stays_an_error() -> None:
+    hints = {"readOnlyHint": False, "destructiveHint": False, "idempotentHint": False}
+    spec = tool("add_reply_to_thread", "Add a reply to a thread.", hints, thread_id=TEXT, body=TEXT)
+    ((_, severity),) = found([spec], "TR001")
+    assert severity is Severity.ERROR

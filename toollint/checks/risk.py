@@ -85,14 +85,19 @@ def _repeats_its_effect(tool: Tool, ctx: RuleContext) -> str | None:
     return _accumulates(tool, ctx)
 
 
-def _fails_or_absorbs_a_retry(tool: Tool, ctx: RuleContext) -> bool:
-    """Creating under a name the caller gives, or adding a member to a set: a second call meets the first one's
-    result (a conflict, or a member already there) instead of adding another."""
+def _fails_or_absorbs_a_retry(tool: Tool, ctx: RuleContext) -> str | None:
+    """Why a second call meets the first one's result instead of adding another, or None: creating under a name
+    the caller gives (a conflict), or adding a member to a set (`add_reaction`: already there). Only a member
+    noun counts here, not `add_..._to_...`: a reply added to a thread is a second reply."""
     verb = _first_verb(tool, ctx)
     if verb is None:
-        return False
+        return None
     tokens = _tokens(tool, ctx)
-    return _created_by_unique_name(tool, verb, tokens, ctx) or _adds_to_a_set(verb, tokens, ctx)
+    if _created_by_unique_name(tool, verb, tokens, ctx):
+        return "the caller names what it creates, so a retry may fail on a conflict rather than repeat"
+    if verb == "add" and set(tokens) & ctx.words.membership_nouns:
+        return "it adds a member to a set, which a retry may leave as it is"
+    return None
 
 
 def _accumulates(tool: Tool, ctx: RuleContext) -> str | None:
@@ -136,15 +141,15 @@ def non_idempotent_write_tool(tool: Tool, ctx: RuleContext) -> Iterator[Violatio
     evidence = _repeats_its_effect(tool, ctx)
     if evidence is None:
         return
-    if evidence.startswith("its declared") and _fails_or_absorbs_a_retry(tool, ctx):
-        # declared non-idempotent, but the caller names what is created (`create_branch(branch_name)`): a retry
-        # fails on a conflict rather than making a second one, so the hint may only be conservative
+    absorbed = _fails_or_absorbs_a_retry(tool, ctx) if evidence.startswith("its declared") else None
+    if absorbed is not None:
+        # declared non-idempotent, but the name says a retry meets the first call's result
+        # (`create_branch(branch_name)` fails on a conflict): the hint may only be conservative
         yield Violation(
             tool.at("name"),
             f"`{tool.display_name}` has its declared `idempotentHint: false` and no idempotency key parameter or "
-            "`x-toollint.idempotency`, but the caller names what it creates, so a retry may fail on a conflict "
-            "rather than repeat; say which in the description, or declare `idempotentHint: true` if a retry "
-            "changes nothing",
+            f"`x-toollint.idempotency`, but {absorbed}; say which in the description, or declare "
+            "`idempotentHint: true` if a retry changes nothing",
             severity=Severity.WARNING,
         )
         return
