@@ -347,6 +347,7 @@ class Configured(Tool):
                 },
                 "required": ["text"],
             },
+            "x-toollint": {"class": "ShoutTool"},  # the declaring class: alternatives of one module (TN004)
         },
     }
     assert "whisper" in tools

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, NamedTuple
 
@@ -36,6 +36,9 @@ class Tool:
     spec: dict[str, Any]
     input_key: str | None
     output_key: tuple[str, ...] | None
+    # the judgement vocabulary its risk is read with when config or a rule pack extends the built-in one; set
+    # where the catalog is built (`with_vocabulary`), so every reader of `risk` agrees with the rules
+    vocabulary: Any = field(default=None, compare=False, repr=False)
 
     @property
     def display_name(self) -> str:
@@ -68,7 +71,7 @@ class Tool:
         """The tool's `RiskProfile` (risk class, approval, idempotency), computed once."""
         from toollint.catalog.risk import profile
 
-        return profile(self)
+        return profile(self, self.vocabulary)
 
     @cached_property
     def parameters(self) -> tuple[Parameter, ...]:
@@ -111,6 +114,13 @@ class Tool:
     def at(self, *segments: str | int) -> Pointer:
         """A pointer below the tool's spec object."""
         return self.spec_pointer + segments
+
+
+def with_vocabulary(tools: list[Tool], vocabulary: Any) -> list[Tool]:
+    """`tools` whose risk is read with `vocabulary` (the settings' extended one); as they are when it is None."""
+    if vocabulary is None:
+        return tools
+    return [replace(tool, vocabulary=vocabulary) for tool in tools]
 
 
 class Prompt(NamedTuple):

@@ -6,6 +6,7 @@ Policy, not code: a team whose tools `ship` things adds the verb instead of wait
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -26,22 +27,32 @@ class Vocabulary(NamedTuple):
     unique_name_nouns: frozenset[str]
     ambiguous_description_verbs: frozenset[str]
     constructive_verbs: frozenset[str]
+    additive_verbs: frozenset[str]
     persists_nouns: frozenset[str]
     authorization_roles: frozenset[str]
     secret_names: frozenset[str]
+    # regular expressions, in order, matched case-insensitively; `{role}` stands for any authorization role
+    authorization_patterns: tuple[str, ...] = ()
+    poisoning_patterns: tuple[str, ...] = ()
 
     def extended(self, extra: Mapping[str, Any]) -> Vocabulary:
         """This vocabulary with the words of `extra` (list name → words) added; `extra` is validated already."""
         if not extra:
             return self
-        grown = {
-            field: words | frozenset(str(w).lower() for w in extra.get(field.replace("_", "-"), ()))
-            for field, words in self._asdict().items()
-        }
+        grown: dict[str, Any] = {}
+        for field, words in self._asdict().items():
+            added = extra.get(field.replace("_", "-"), ())
+            if field in _PATTERN_FIELDS:
+                grown[field] = words + tuple(str(p) for p in added if p not in words)
+            else:
+                grown[field] = words | frozenset(str(w).lower() for w in added)
         return Vocabulary(**grown)
 
 
 LIST_NAMES = tuple(name.replace("_", "-") for name in Vocabulary._fields)
+# lists of regular expressions rather than words: kept in order and in their case (`\S` is not `\s`)
+_PATTERN_FIELDS = frozenset({"authorization_patterns", "poisoning_patterns"})
+PATTERN_LISTS = frozenset(field.replace("_", "-") for field in _PATTERN_FIELDS)
 
 
 class VocabularyError(ValueError):
@@ -59,8 +70,19 @@ def validate(raw: Any, where: str) -> dict[str, tuple[str, ...]]:
                 f"{where}: unknown vocabulary list `{key}` (expected one of {', '.join(f'`{n}`' for n in LIST_NAMES)})"
             )
         if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
-            raise VocabularyError(f"{where}: `vocabulary.{key}` must be a list of words")
-        out[key] = tuple(w.strip().lower() for w in words)
+            kind = "regular expressions" if key in PATTERN_LISTS else "words"
+            raise VocabularyError(f"{where}: `vocabulary.{key}` must be a list of {kind}")
+        if key in PATTERN_LISTS:
+            for pattern in words:
+                try:
+                    re.compile(pattern.replace("{role}", "role"))
+                except re.error as exc:
+                    raise VocabularyError(
+                        f"{where}: `vocabulary.{key}` holds `{pattern}`, which is not a regular expression ({exc})"
+                    ) from None
+            out[key] = tuple(words)
+        else:
+            out[key] = tuple(w.strip().lower() for w in words)
     return out
 
 
@@ -87,4 +109,6 @@ def builtin(directory: Path | None = None) -> Vocabulary:
     missing = [name for name in LIST_NAMES if name not in lists]
     if missing:
         raise VocabularyError(f"{path}: vocabulary list `{missing[0]}` is missing")
-    return Vocabulary(*(frozenset(lists[name]) for name in LIST_NAMES))
+    return Vocabulary(
+        *(tuple(lists[n]) if n in PATTERN_LISTS else frozenset(lists[n]) for n in LIST_NAMES)  # type: ignore[arg-type]
+    )

@@ -100,11 +100,35 @@ def open_ended_object(parameter: Parameter, ctx: RuleContext) -> Iterator[Violat
     extra = schema.get("additionalProperties")
     if extra is False or (isinstance(extra, dict) and extra):
         return  # closed, or a map whose values are typed
+    if _binds_a_query(parameter, ctx.tool):
+        return
+    # `additionalProperties: true` is what `dict[str, Any]` compiles to as well, so it is no sign of a deliberate
+    # choice; the message names it so that the author who did choose it knows what is asked
+    declared = " (`additionalProperties: true`)" if extra is True else ""
     yield Violation(
         parameter.pointer,
-        f"object parameter `{parameter.qualified_name}` declares no `properties`, so the model may send any keys; "
-        "list the properties or set `additionalProperties` to a schema",
+        f"object parameter `{parameter.qualified_name}` declares no `properties`{declared}, so the model may send any "
+        "keys; list the properties or set `additionalProperties` to a schema",
         anchor="key",
+    )
+
+
+# The values bound to the placeholders of a query or template given in another parameter: the query names the
+# keys, so the schema cannot list them (`run_query(query, params)`)
+_BINDING_NAMES = frozenset({"params", "parameters", "variables", "vars", "bindings", "binds", "args", "arguments"})
+_QUERY_WORDS = frozenset({"query", "cypher", "sql", "statement", "template", "gql", "graphql", "expression"})
+
+
+def _binds_a_query(parameter: Parameter, tool: Tool | None) -> bool:
+    if tool is None or parameter.depth != 0 or parameter.name.lower() not in _BINDING_NAMES:
+        return False
+    return any(
+        p.depth == 0
+        and p.name != parameter.name
+        and isinstance(p.schema, dict)
+        and "string" in types_of(p.schema)
+        and bool(set(words(p.name)) & _QUERY_WORDS)
+        for p in tool.parameters
     )
 
 
@@ -270,9 +294,15 @@ def _tool_text(tool: Tool | None) -> str:
 
 
 def danger_label(parameter: Parameter, tool: Tool | None = None) -> str | None:
-    """What dangerous kind of string an unconstrained parameter takes (SQL, a URL, ...), or None. A code or
-    command parameter is confirmed by its own description or by its tool's (`execute_code`: "Execute
-    arbitrary Python")."""
+    """What dangerous kind of string an unconstrained parameter takes (SQL, a URL, ...), or None."""
+    found = danger(parameter, tool)
+    return found[0] if found else None
+
+
+def danger(parameter: Parameter, tool: Tool | None = None) -> tuple[str, str] | None:
+    """What dangerous kind of string an unconstrained parameter takes (SQL, a URL, ...) and what that was inferred
+    from, or None. A code or command parameter is confirmed by its own description or by its tool's
+    (`execute_code`: "Execute arbitrary Python")."""
     schema = parameter.schema
     if not isinstance(schema, dict) or _constrained(schema) or "pattern" in schema:
         return None
@@ -287,26 +317,37 @@ def danger_label(parameter: Parameter, tool: Tool | None = None) -> str | None:
             if name_words and name_words[-1] in strong:
                 if name_words[-1] == "uri" and not _REACHED.search(description):
                     continue
-                return label
+                return label, f"the word `{name_words[-1]}` in its name"
         elif tokens & strong:
-            return label
+            return label, f"the word `{sorted(tokens & strong)[0]}` in its name"
         elif tokens & weak and confirm is not None:
-            if confirm.search(description) or (
-                parameter.depth == 0 and set(name_words) <= weak and confirm.search(_tool_text(tool))
-            ):
-                return label
+            word = sorted(tokens & weak)[0]
+            if confirm.search(description):
+                return label, f"the word `{word}` in its name and its description"
+            if parameter.depth == 0 and set(name_words) <= weak and confirm.search(_tool_text(tool)):
+                return label, f"the word `{word}` in its name and the tool's description"
     return None
 
 
 def dangerous_free_form_parameter(parameter: Parameter, ctx: RuleContext) -> Iterator[Violation]:
-    label = danger_label(parameter, ctx.tool)
-    if label is not None:
-        yield Violation(
-            parameter.pointer,
-            f"`{parameter.qualified_name}` takes a {label} as an unconstrained string; restrict it with `enum` or "
-            "`pattern`, or replace it with narrower parameters",
-            anchor="key",
-        )
+    found = danger(parameter, ctx.tool)
+    if found is None:
+        return
+    label, evidence = found
+    # code and commands cannot be listed in an `enum`: what limits them is where they run
+    advice = (
+        "run it in a sandbox and say so in the description, or replace it with narrower parameters"
+        if label in _RUN_LABELS
+        else "restrict it with `enum` or `pattern`, or replace it with narrower parameters"
+    )
+    yield Violation(
+        parameter.pointer,
+        f"`{parameter.qualified_name}` takes a {label} (inferred from {evidence}) as an unconstrained string; {advice}",
+        anchor="key",
+    )
+
+
+_RUN_LABELS = frozenset({"shell command", "piece of code"})
 
 
 _FREE_TEXT_BOUNDS = frozenset(("maxLength", "enum", "const", "pattern", "format", *_COMPOSITION))

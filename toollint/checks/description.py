@@ -173,16 +173,20 @@ def _needs_reversibility_note(tool: Tool, ctx: RuleContext) -> str | None:
     and writes whose effect cannot be taken back by nature (send, pay, publish). An ordinary write (`rename_sheet`)
     is undone by the next call, and a note on it would be noise."""
     found = ctx.risk(tool)
+    if found.risk == "read" or (found.inferred and _SIMULATED.search(_text(tool) or "")):
+        return None  # a verb says it acts, but the description says it only pretends to
     if found.risk == "destructive":
         return f"destructive tool `{tool.display_name}` (from {found.evidence})"
-    if found.risk != "write":
-        return None
     tokens = name_words(tool.name, ctx.words) if isinstance(tool.name, str) else ()
     verb = main_verb(tokens, ctx.words) or found.verb
     if verb in ctx.words.irreversible_verbs:
         where = "in the name" if verb in tokens else "that starts the description"
-        return f"`{tool.display_name}`, whose effect cannot be taken back by nature (inferred from the verb `{verb}` {where})"
+        return f"`{tool.display_name}`, whose effect may not be reversible (inferred from the verb `{verb}` {where})"
     return None
+
+
+# a tool that only simulates or previews its action has no effect to take back
+_SIMULATED = lazy_compile(r"\bsimulat(?:e|es|ed|ing)\b|\bdry[- ]run\b", re.IGNORECASE)
 
 
 def undocumented_side_effect(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:

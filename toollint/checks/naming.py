@@ -60,6 +60,8 @@ def duplicate_tool_name(agent: Agent, ctx: RuleContext) -> Iterator[Violation]:
         same_name.append(tool)
         if seen is None:
             continue
+        if seen.path == tool.path and _declaring_class(seen) and _declaring_class(tool):
+            continue  # two classes of one module (smolagents' search backends) are alternatives until one is used
         scope = "" if agent.name == "default" else f" of agent `{agent.name}`"
         yield Violation(
             tool.at("name"),
@@ -67,6 +69,12 @@ def duplicate_tool_name(agent: Agent, ctx: RuleContext) -> Iterator[Violation]:
             path=tool.path,
             related=((seen.path, seen.at("name")),),
         )
+
+
+def _declaring_class(tool: Tool) -> str | None:
+    """The class that declares `tool` (a smolagents `Tool` subclass), as the Python loader marks it."""
+    value = tool.meta.get("class")
+    return value if isinstance(value, str) else None
 
 
 def _version(tool: Tool) -> str | None:
@@ -185,6 +193,38 @@ def _names_other(tool: Tool, other: Tool) -> bool:
     )
 
 
+# a description that says the tool takes many at once: the batch half of a singular/batch pair
+_BATCH = lazy_compile(
+    r"\b(?:multiple|several|many|batch|bulk|in\s+one\s+call|at\s+once|a\s+list\s+of)\b", re.IGNORECASE
+)
+
+
+def _array_parameters(tool: Tool) -> int:
+    return sum(
+        1
+        for p in tool.parameters
+        if p.depth == 0 and isinstance(p.schema, dict) and "array" in _types(p.schema.get("type"))
+    )
+
+
+def _types(declared: object) -> tuple[str, ...]:
+    if isinstance(declared, str):
+        return (declared,)
+    return tuple(t for t in declared if isinstance(t, str)) if isinstance(declared, list) else ()
+
+
+def _singular_and_batch(tool: Tool, other: Tool) -> bool:
+    """`tag_photo` and `tag_photos`: names that differ only by a plural, where the plural one takes a list (more
+    array parameters) or its description says it takes many. A standard pair, not two tools for one job."""
+    if words(str(tool.name)) == words(str(other.name)):
+        return False
+    singular, plural = sorted((tool, other), key=lambda t: len(str(t.name)))
+    if _array_parameters(plural) > _array_parameters(singular):
+        return True
+    description = plural.description
+    return isinstance(description, str) and bool(_BATCH.search(description))
+
+
 def overlapping_tools(agent: Agent, ctx: RuleContext) -> Iterator[Violation]:
     tools = [t for t in agent.tools if isinstance(t.name, str)]
     if len(tools) > ctx.options["max-tools-compared"]:
@@ -204,6 +244,8 @@ def overlapping_tools(agent: Agent, ctx: RuleContext) -> Iterator[Violation]:
             told_apart = _differ_where_names_differ(content[i] ^ content[j], names_i ^ names_j) or _names_other(
                 tool, other
             )
+            if same_words and _singular_and_batch(tool, other):
+                continue
             if same_words or (shared >= threshold and not told_apart):
                 why = (
                     f"their descriptions share {shared:.0%} of their words"

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from toollint.catalog.model import Tool
 from toollint.catalog.risk import key_parameter, main_verb, name_words, words
-from toollint.diagnostics import Violation
+from toollint.diagnostics import Severity, Violation
 from toollint.lazy_pattern import lazy_compile
 
 if TYPE_CHECKING:
@@ -82,6 +82,26 @@ def _repeats_its_effect(tool: Tool, ctx: RuleContext) -> str | None:
     annotations = tool.annotations or {}
     if annotations.get("idempotentHint") is False and annotations.get("readOnlyHint") is not True:
         return "its declared `idempotentHint: false`"
+    return _accumulates(tool, ctx)
+
+
+def _fails_or_absorbs_a_retry(tool: Tool, ctx: RuleContext) -> str | None:
+    """Why a second call meets the first one's result instead of adding another, or None: creating under a name
+    the caller gives (a conflict), or adding a member to a set (`add_reaction`: already there). Only a member
+    noun counts here, not `add_..._to_...`: a reply added to a thread is a second reply."""
+    verb = _first_verb(tool, ctx)
+    if verb is None:
+        return None
+    tokens = _tokens(tool, ctx)
+    if _created_by_unique_name(tool, verb, tokens, ctx):
+        return "the caller names what it creates, so a retry may fail on a conflict rather than repeat"
+    if verb == "add" and set(tokens) & ctx.words.membership_nouns:
+        return "it adds a member to a set, which a retry may leave as it is"
+    return None
+
+
+def _accumulates(tool: Tool, ctx: RuleContext) -> str | None:
+    """The verb that says each call of `tool` adds a new effect (for the message), or None."""
     tokens = _tokens(tool, ctx)
     verb = _first_verb(tool, ctx)
     found = ctx.risk(tool)
@@ -114,10 +134,24 @@ def non_idempotent_write_tool(tool: Tool, ctx: RuleContext) -> Iterator[Violatio
         return
     if found.risk == "read" or found.idempotency is not None:
         return
+    if found.risk_source == "runs code":
+        return  # what a retry does is whatever the code does: no key can name it, and TR002 has the risk
     if isinstance(tool.description, str) and _IDEMPOTENT_PROSE.search(tool.description):
         return
     evidence = _repeats_its_effect(tool, ctx)
     if evidence is None:
+        return
+    absorbed = _fails_or_absorbs_a_retry(tool, ctx) if evidence.startswith("its declared") else None
+    if absorbed is not None:
+        # declared non-idempotent, but the name says a retry meets the first call's result
+        # (`create_branch(branch_name)` fails on a conflict): the hint may only be conservative
+        yield Violation(
+            tool.at("name"),
+            f"`{tool.display_name}` has its declared `idempotentHint: false` and no idempotency key parameter or "
+            f"`x-toollint.idempotency`, but {absorbed}; say which in the description, or declare "
+            "`idempotentHint: true` if a retry changes nothing",
+            severity=Severity.WARNING,
+        )
         return
     yield Violation(
         tool.at("name"),
@@ -131,10 +165,22 @@ def destructive_tool_without_approval(tool: Tool, ctx: RuleContext) -> Iterator[
     found = ctx.risk(tool)
     if found.risk != "destructive" or found.approval is not None or found.approval_source == "x-toollint.approval":
         return
+    gate = "(`x-toollint.approval: human`, a boolean `confirm` parameter, or MCP elicitation in the handler)"
+    verb = _first_verb(tool, ctx)
+    if found.risk_source == "MCP annotations" and (tool.annotations or {}).get("destructiveHint") is True:
+        if verb in ctx.words.additive_verbs:
+            # the project's word stands (clients will treat it as destructive), but the name says it adds
+            yield Violation(
+                tool.at("name"),
+                f"`{tool.display_name}` declares `destructiveHint: true`, but its name says it does `{verb}`, and it "
+                f"has no approval gate {gate}; if it only adds, declare `destructiveHint: false`, otherwise gate it",
+            )
+            return
+    effect = "the deletion" if verb in ctx.words.destructive_verbs else "its irreversible change"
     yield Violation(
         tool.at("name"),
-        f"destructive tool `{tool.display_name}` (from {found.evidence}) has no approval gate (`x-toollint.approval: human` or a boolean "
-        "`confirm` parameter); only the prompt stands between the model and the deletion",
+        f"destructive tool `{tool.display_name}` (from {found.evidence}) has no approval gate {gate}; only the "
+        f"prompt stands between the model and {effect}",
     )
 
 

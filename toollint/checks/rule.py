@@ -79,7 +79,7 @@ class RuleContext(NamedTuple):
 
     def risk(self, tool: Tool) -> RiskProfile:
         """`tool`'s risk profile read with the vocabulary in force; the tool's own cached one when unextended."""
-        if self.vocabulary is None:
+        if self.vocabulary is None or tool.vocabulary is self.vocabulary:
             return tool.risk  # type: ignore[no-any-return]
         from toollint.catalog.risk import profile
 

@@ -21,45 +21,20 @@ _MAX_DEPTH = 32
 
 
 @lru_cache(maxsize=8)
-def _authorization(roles: frozenset[str]) -> re.Pattern[str]:
-    """Phrases that restrict who may use a tool or see its data, built from the vocabulary's roles. Output and
-    formatting rules ("never include the prefix", "don't include newlines") are not access rules."""
+def _authorization(roles: frozenset[str], patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """Phrases that restrict who may use a tool or see its data: the vocabulary's `authorization-patterns`, with
+    `{role}` standing for any of its roles."""
     role = "(?:" + "|".join(re.escape(r) for r in sorted(roles, key=len, reverse=True)) + ")"
-    return re.compile(
-        rf"\bonly\s+(?:use\s+(?:this|it)\s+)?(?:for|to|by|when|if)\s+(?:the\s+|an?\s+)?(?:current\s+)?{role}\b"
-        rf"|\bonly\s+(?:the\s+)?{role}\s+(?:may|can|should|are\s+allowed|is\s+allowed|have\s+access|has\s+access)\b"
-        rf"|\b{role}[\s-]+only\b"
-        r"|\b(?:never|do\s+not|don'?t|must\s+not)\s+(?:share|reveal|expose|disclose|leak)\b"
-        rf"|\bonly\s+(?:if|when)\s+the\s+(?:user|caller|requester)\s+(?:is|has)\s+(?:an?\s+|the\s+)?(?:{role}|permission|"
-        r"access|authori[sz]ation|rights?)\b"
-        rf"|\b(?:restricted|limited)\s+to\s+(?:the\s+)?(?:{role}|user\b|owner|users\s+who|callers?\s+who)"
-        # "the user's own profile" describes what a tool returns; "only the user's own records" restricts it
-        r"|\bonly\b[^.]{0,40}\b(?:(?:user|caller|customer|requester|client)'s|(?:users|callers|customers)')\s+own\b"
-        r"|\bonly\s+(?:their|his|her|your)\s+own\b"
-        r"|\bonly\b[^.]{0,50}\bwho\s+owns?\b",
-        re.IGNORECASE,
-    )
+    return re.compile("|".join(p.replace("{role}", role) for p in patterns), re.IGNORECASE)
+
+
+@lru_cache(maxsize=8)
+def _poison(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """Instructions to the model hidden in a definition: the vocabulary's `poisoning-patterns`."""
+    return re.compile("|".join(patterns), re.IGNORECASE)
 
 
 _INVISIBLE = lazy_compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]")
-_POISON = lazy_compile(
-    r"<\s*/?\s*(?:important|system|instructions?|secret|hidden)\s*>"
-    r"|\b(?:ignore|disregard|forget|override|bypass)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:the\s+|your\s+)?(?:previous|prior|"
-    r"above|earlier|other|system|original)\s+(?:instructions|rules|prompts?|limits?|limitations|restrictions|constraints|"
-    r"guidelines|guardrails)\b"
-    r"|\b(?:do\s+not|don'?t|never)\s+(?:tell|inform|mention|notify|alert|show)\s+(?:this\s+to\s+)?(?:the\s+)?user\b"
-    r"|\bwithout\s+(?:telling|informing|notifying|alerting)\s+(?:the\s+)?user\b"
-    r"|\b(?:read|open|cat|send|upload|include|pass|attach|forward)\b[^.]{0,60}(?:~/\.ssh|id_rsa|\.env\b|/etc/passwd|"
-    r"private\s+key|mcp\.json|\.aws/credentials|credentials\s+file)"
-    # a documented prerequisite ("before calling this tool, first call `get_schema`") is guidance; a tool that
-    # claims to come before every other tool is shadowing them
-    r"|\bbefore\s+(?:using|calling)\s+any\s+other\s+tool\b"
-    # capability claims aimed at the model: "this tool now grants you internet access"
-    r"|\b(?:grants?|gives?)\s+you\b[^.;]{0,40}\b(?:access|permissions?|abilit(?:y|ies)|capabilit(?:y|ies)|privileges?|"
-    r"unrestricted|internet|root|admin)"
-    r"|\byou\s+(?:now\s+)?(?:have|are)\s+(?:now\s+)?(?:full|unrestricted|unlimited|elevated|root|admin|internet)\b",
-    re.IGNORECASE,
-)
 # ANSI escape sequences: in a terminal they recolour, move the cursor or erase text, so a reviewer reading the
 # definition in one sees something other than what the model gets
 _ANSI = lazy_compile(r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
@@ -171,6 +146,16 @@ def _may_contain_grouped(tool: Tool, groups: tuple[tuple[str, tuple[str, ...]], 
     return False
 
 
+def _builtin_patterns(ctx: RuleContext, field: str) -> bool:
+    """True when the vocabulary in force has the built-in patterns of `field`, so that the substring markers
+    above, written for them, may rule a definition out; a config's own pattern has no markers here."""
+    if ctx.vocabulary is None:
+        return True
+    from toollint.catalog.vocabulary import builtin
+
+    return bool(getattr(ctx.vocabulary, field) == getattr(builtin(), field))
+
+
 def _may_state_access_rules(tool: Tool) -> bool:
     return _may_contain(tool, ("only", "own ", "restricted to", "limited to")) or (
         _may_contain(tool, _NEGATION_MARKERS) and _may_contain(tool, _DISCLOSURE_MARKERS)
@@ -178,9 +163,9 @@ def _may_state_access_rules(tool: Tool) -> bool:
 
 
 def authorization_in_description(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
-    if not _may_state_access_rules(tool):
+    if not _may_state_access_rules(tool) and _builtin_patterns(ctx, "authorization_patterns"):
         return
-    pattern = _authorization(ctx.words.authorization_roles)
+    pattern = _authorization(ctx.words.authorization_roles, ctx.words.authorization_patterns)
     for text, pointer in _descriptions(tool):
         match = pattern.search(text)
         if match:
@@ -193,8 +178,13 @@ def authorization_in_description(tool: Tool, ctx: RuleContext) -> Iterator[Viola
 
 
 def hidden_instructions(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
-    if tool.text.isascii() and not _may_contain_grouped(tool, _POISON_MARKERS):
+    if (
+        tool.text.isascii()
+        and not _may_contain_grouped(tool, _POISON_MARKERS)
+        and _builtin_patterns(ctx, "poisoning_patterns")
+    ):
         return  # no invisible character can hide in ASCII, and no instruction lacks all the markers
+    poisoning = _poison(ctx.words.poisoning_patterns)
     for text, pointer in _strings(tool.spec, tool.spec_pointer):
         if "\x1b" in text and _ANSI.search(text):
             yield Violation(
@@ -211,7 +201,7 @@ def hidden_instructions(tool: Tool, ctx: RuleContext) -> Iterator[Violation]:
                 f"invisible or text-direction character {code} in the definition: it can hide instructions from reviewers; remove it",
             )
             continue
-        poison = _POISON.search(text)
+        poison = poisoning.search(text)
         if poison:
             yield Violation(
                 pointer,

@@ -451,12 +451,14 @@ def rules(output_format: str) -> None:
 def inventory(paths: tuple[Path, ...], config: Path | None, output_format: str) -> None:
     """List every tool under PATHS with its risk class, approval gate, idempotency and source."""
     from toollint.catalog.extract import tools_of
+    from toollint.catalog.model import with_vocabulary
     from toollint.reporting.inventory import render, rows
 
-    _, loaded = _load(paths, config)
+    settings, loaded = _load(paths, config)
     for error in (e for _, errors in loaded for e in errors):
         click.echo(f"toollint: warning: {error.path}:{error.line}:{error.column}: {error.message}", err=True)
     tools, documents = tools_of(loaded)
+    tools = with_vocabulary(tools, settings.vocabulary)  # risk read with config's vocabulary, as `check` does
     _write(render(rows(tools, documents), output_format))
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from toollint.catalog.extract import declarations
-from toollint.catalog.model import Agent, Catalog, Prompt, Tool
+from toollint.catalog.model import Agent, Catalog, Prompt, Tool, with_vocabulary
 from toollint.checks.rule import RuleContext, RuleSpec
 from toollint.diagnostics import Diagnostic, Pointer, Severity, Span, Violation
 from toollint.engine.config import ConfigError, Settings
@@ -520,6 +520,7 @@ def run(
         if document.kind == "eval":
             eval_documents.append(document)
         found_tools, found_prompts = declarations(document)
+        found_tools = with_vocabulary(found_tools, settings.vocabulary)
         if document.unevaluated:
             engine_diagnostics.extend(_unevaluated(document, settings))
         tools.extend(found_tools)

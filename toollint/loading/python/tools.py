@@ -103,6 +103,7 @@ class _Visitor:
         self.functions = {s.name.value: s for s in self.m.tree.body if isinstance(s, cst.FunctionDef)}
         self._claimed: set[int] = set()
         self._class_of: dict[int, cst.ClassDef] | None = None
+        self._elicited: frozenset[str] | None = None
 
     def run(self) -> None:
         handlers = {
@@ -198,6 +199,8 @@ class _Visitor:
         schema = {"type": "object", "properties": properties, "required": required}
         self.m.place(parameters, attributes.get("inputs", node.name))
         spec = {"name": name, "description": description, "parameters": schema}
+        # a class is a definition, not a registration: TN004 tells alternatives of one module from duplicates
+        spec["x-toollint"] = {"class": node.name.value}
         self.x.literals.append({"type": "function", "function": spec})
 
     def _unread_framework(self, decorator: cst.BaseExpression) -> str | None:
@@ -660,6 +663,8 @@ class _Visitor:
             value[key] = found
         self.m.self_class = None
         if isinstance(value.get("name"), str) and "inputSchema" in value:
+            if value["name"] in self._elicited_branches():  # the handler asks the user before it acts
+                value["x-toollint"] = {"approval": "human"}
             self.x.literals.append(value)
         elif unread_name is not None and "name" not in value:
             self._not_loaded(pointer, problems_before, unread_name)
@@ -712,6 +717,18 @@ class _Visitor:
             f"the code ({unread.why})"
         )
         self.m.problems.append(Problem(pointer, unread.node, why))
+
+    def _elicited_branches(self) -> frozenset[str]:
+        """Tool names whose branch of a low-level `call_tool` handler (`if params.name == "wipe": ...`) asks the
+        user through MCP elicitation: the low-level server's form of an approval gate."""
+        if self._elicited is None:
+            names: set[str] = set()
+            for node in match.findall(self.m.tree, match.If(test=match.Comparison())):
+                name = _compared_tool_name(node.test)  # type: ignore[attr-defined]
+                if name is not None and _asks_user(node.body):  # type: ignore[attr-defined]
+                    names.add(name)
+            self._elicited = frozenset(names)
+        return self._elicited
 
     def _enclosing_class(self, node: cst.CSTNode) -> cst.ClassDef | None:
         """The module-level class whose body holds `node` (for `Tool(name=self.name)` in a handler class)."""
@@ -787,6 +804,28 @@ def strict_schema(schema: Any) -> Any:
     return visit(schema)
 
 
+# MCP elicitation in its spellings: `ctx.elicit(...)`, `ctx.elicit_url(...)`, the session's `elicit_form(...)`
+_ELICIT = match.OneOf(match.Name("elicit"), match.Name("elicit_form"), match.Name("elicit_url"))
+
+
 def _elicits(fn: cst.FunctionDef) -> bool:
-    """True when the tool's body calls `<ctx>.elicit(...)`, the MCP way to ask the user before going on."""
-    return bool(match.findall(fn.body, match.Call(func=match.Attribute(attr=match.Name("elicit")))))
+    """True when the tool's body asks the user through MCP elicitation (`ctx.elicit(...)`,
+    `ctx.session.elicit_form(...)`, `elicit(...)`), the MCP way to ask before going on."""
+    return _asks_user(fn.body)
+
+
+def _asks_user(body: cst.CSTNode) -> bool:
+    return bool(match.findall(body, match.Call(func=match.OneOf(match.Attribute(attr=_ELICIT), _ELICIT))))
+
+
+def _compared_tool_name(test: cst.Comparison) -> str | None:
+    """ "wipe" in `params.name == "wipe"` or `name == "wipe"`: the tool a `call_tool` branch handles."""
+    if len(test.comparisons) != 1 or not isinstance(test.comparisons[0].operator, cst.Equal):
+        return None
+    sides = (test.left, test.comparisons[0].comparator)
+    names = [n for n in sides if match.matches(n, match.Name("name") | match.Attribute(attr=match.Name("name")))]
+    strings = [n for n in sides if isinstance(n, cst.SimpleString)]
+    if not names or not strings:
+        return None
+    value = strings[0].evaluated_value
+    return value if isinstance(value, str) else None
