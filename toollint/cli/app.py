@@ -571,3 +571,28 @@ def lock(
     except OSError as exc:
         _fail(f"cannot write `{target}`: {exc.strerror or exc}")
     click.echo(f"wrote {display_path(target)}: {count} tools pinned")
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("--force", is_flag=True, help="Overwrite `.toollint.yaml` and the workflow when they exist.")
+def init(path: Path | None, force: bool) -> None:
+    """Inspect the project at PATH (default: the current folder) and write `.toollint.yaml` with the toolsets
+    and prompts found, `.pre-commit-config.yaml` (or print the hook to add) and a GitHub workflow."""
+    from toollint.cli.init import InitError, plan, write
+
+    root = path or Path(".")
+    try:
+        planned = plan(root, force)
+        write(root, planned.files)
+    except InitError as exc:
+        _fail(str(exc))
+    except (ConfigError, OSError) as exc:
+        _fail(f"cannot initialise `{root}`: {getattr(exc, 'strerror', None) or exc}")
+    for item in planned.files:
+        shown = (root / item.path).as_posix() if path is not None else item.path
+        click.echo(f"wrote {shown}" + (f": {item.note}" if item.note and "\n" not in item.note else ""))
+        if "\n" in item.note:
+            click.echo("\n".join(f"  {line}" for line in item.note.splitlines()))
+    if planned.pre_commit_snippet is not None:
+        click.echo("`.pre-commit-config.yaml` exists; add this hook to its `repos:`:\n" + planned.pre_commit_snippet)

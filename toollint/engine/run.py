@@ -508,6 +508,23 @@ def run(
     )
 
 
+def toolsets(loaded: Loaded, settings: Settings) -> tuple[Agent, ...]:
+    """The agents a check of `loaded` builds (DESIGN §1), without running any rule: for `init` and `inventory`."""
+    documents: dict[str, Document] = {}
+    tools: list[Tool] = []
+    prompts: list[Prompt] = []
+    for document, _ in loaded:
+        if document is None:
+            continue
+        if document.kind == "text" and not document.explicit and _not_a_prompt(document, settings) is not None:
+            continue
+        documents[document.path] = document
+        found_tools, found_prompts = declarations(document)
+        tools.extend(found_tools)
+        prompts.extend(found_prompts)
+    return _agents(settings, tools, prompts, documents)
+
+
 def _not_a_prompt(document: Document, settings: Settings) -> str | None:
     """Why a text file met in a folder walk is not checked as a prompt; None when config or its text say it is."""
     relative = _relative(document.path, settings.root)
