@@ -120,10 +120,10 @@ def _plans(agents: Sequence[Agent], loaded: Loaded, root: Path) -> list[AgentPla
     plans: list[AgentPlan] = []
     names: set[str] = set()
     for index, (sets, members) in enumerate(groups):
-        others = set().union(*(f for i, f in enumerate(tool_files) if i != index))
-        tool_globs = _globs(tool_files[index], lambda folder, o=others: not any(_under(f, folder) for f in o))
+        others: set[str] = set().union(*(f for i, f in enumerate(tool_files) if i != index))
+        tool_globs = _globs(tool_files[index], lambda folder: not any(_under(f, folder) for f in others))  # noqa: B023
         mine = prompt_files[index]
-        prompt_globs = _globs(mine, lambda folder, m=mine: all(f in m for f in every_file if _under(f, folder)))
+        prompt_globs = _globs(mine, lambda folder: all(f in mine for f in every_file if _under(f, folder)))  # noqa: B023
         name = _unique(_name(sets, members, root), names)
         tools = len({id(t) for s in sets for t in s.tools})
         prompts = len({(p.path, p.pointer) for a in members for p in a.prompts})
