@@ -346,6 +346,7 @@ def _report(
     quiet: bool,
     statistics: bool = False,
     exit_zero: bool = False,
+    suffix: str = "",  # appended to the report: `diff`'s token cost
 ) -> int:
     from toollint.reporting import ReportOptions, renderer
 
@@ -363,6 +364,7 @@ def _report(
         report = render_statistics(result)
     else:
         report = renderer(settings.output_format)(result, options)
+    report += ("\n" if suffix and settings.output_format == "markdown" else "") + suffix
     if output_file is not None:
         try:
             output_file.write_text(report, encoding="utf-8")
@@ -442,16 +444,43 @@ def rules(output_format: str) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))  # unreadable: TL001
 @click.option("--config", type=click.Path(path_type=Path), help="Config file to use instead of the closest one.")
 @click.option("--output-format", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
-def inventory(paths: tuple[Path, ...], config: Path | None, output_format: str) -> None:
-    """List every tool under PATHS with its risk class, approval gate, idempotency and source."""
+@click.option(
+    "--exact-tokens",
+    is_flag=True,
+    help="Also count each toolset's tokens with Anthropic's token-counting endpoint (needs ANTHROPIC_API_KEY).",
+)
+@click.option(
+    "--token-model", metavar="MODEL", help="The model `--exact-tokens` counts for (default claude-sonnet-4-5)."
+)
+def inventory(
+    paths: tuple[Path, ...], config: Path | None, output_format: str, exact_tokens: bool, token_model: str | None
+) -> None:
+    """List every tool under PATHS with its risk class, approval gate, idempotency and source, and each toolset
+    with the tokens its definitions add to every request."""
     from toollint.catalog.extract import tools_of
-    from toollint.reporting.inventory import render, rows
+    from toollint.catalog.tokens import DEFAULT_COUNT_MODEL, TokenCountError, exact_counter
+    from toollint.engine.run import toolsets
+    from toollint.reporting.inventory import render, rows, toolset_rows
 
-    _, loaded = _load(paths, config)
+    settings, loaded = _load(paths, config)
     for error in (e for _, errors in loaded for e in errors):
         click.echo(f"toollint: warning: {error.path}:{error.line}:{error.column}: {error.message}", err=True)
     tools, documents = tools_of(loaded)
-    _write(render(rows(tools, documents), output_format))
+    try:
+        sets = [(_toolset_label(a.name), a.tools) for a in toolsets(loaded, settings) if a.toolset and a.tools]
+        counter = exact_counter(token_model or DEFAULT_COUNT_MODEL) if exact_tokens else None
+        summary = toolset_rows(sets, counter)
+    except (ConfigError, TokenCountError) as exc:
+        _fail(str(exc))
+    _write(render(rows(tools, documents), output_format, summary))
+
+
+def _toolset_label(name: str) -> str:
+    """A toolset's name for people: its folder as the paths were given (relative below the current folder)."""
+    if not name.startswith("/"):
+        return name
+    relative = os.path.relpath(name)
+    return name if relative.startswith("..") else Path(relative).as_posix()
 
 
 def _load(paths: tuple[Path, ...], config: Path | None) -> tuple[Any, Any]:
@@ -532,7 +561,21 @@ def diff(
         code for code in settings.rulebook.by_code if code.startswith("TC") or code in ("TL001", "TL005")
     )
     result = run(new_loaded, dataclasses.replace(settings, enabled=changes_only), extra=[against(old_loaded)])
-    raise SystemExit(_report(result, settings, output_file, color, quiet, exit_zero=exit_zero))
+    suffix = (
+        ""
+        if quiet or output_format not in ("text", "concise", "markdown")
+        else _token_growth(old_loaded, new_loaded, output_format)
+    )
+    raise SystemExit(_report(result, settings, output_file, color, quiet, exit_zero=exit_zero, suffix=suffix))
+
+
+def _token_growth(old: Any, new: Any, output_format: str) -> str:
+    """What the tool definitions cost per request before and after, for the report's end."""
+    from toollint.catalog.extract import tools_of
+    from toollint.catalog.tokens import growth
+    from toollint.reporting.inventory import render_token_growth
+
+    return render_token_growth(growth(tools_of(old)[0], tools_of(new)[0]), output_format)
 
 
 @cli.command()
