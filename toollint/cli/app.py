@@ -214,9 +214,13 @@ def run_check(invocation: CheckInvocation) -> int:
         settings = load_settings(invocation.overrides, (*invocation.paths, Path("."))[0])
         jobs = invocation.jobs or _available_cores()
         extra = _extra_checks(invocation, settings)
-        loaded = load_paths(list(invocation.paths), settings, invocation.skip_unrecognized)
-        loaded += _live(invocation.servers, invocation.mcp_timeout)
-        result = run(loaded, settings, jobs, extra)
+        with _progress(invocation.quiet) as progress:
+            loaded = load_paths(
+                list(invocation.paths), settings, invocation.skip_unrecognized, progress=progress.loaded
+            )
+            loaded += _live(invocation.servers, invocation.mcp_timeout)
+            progress.checking()
+            result = run(loaded, settings, jobs, extra)
     except ConfigError as exc:
         _fail(str(exc))
     except PathNotFound as exc:
@@ -244,6 +248,27 @@ def run_check(invocation: CheckInvocation) -> int:
         invocation.statistics,
         invocation.exit_zero,
     )
+
+
+def _progress(quiet: bool) -> Any:
+    """The progress line on a terminal (toollint.cli.progress), or a stand-in that draws nothing."""
+    from toollint.cli.progress import Progress, wanted
+
+    return Progress() if wanted(quiet) else _NoProgress()
+
+
+class _NoProgress:
+    def __enter__(self) -> _NoProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def loaded(self, count: int) -> None:
+        pass
+
+    def checking(self, tools: int = 0) -> None:
+        pass
 
 
 def _servers(stdio: tuple[str, ...], urls: tuple[str, ...]) -> tuple[Any, ...]:
@@ -613,7 +638,7 @@ def lock(
         count = write_lock(target, tools_of(loaded)[0], settings.root)
     except OSError as exc:
         _fail(f"cannot write `{target}`: {exc.strerror or exc}")
-    click.echo(f"wrote {display_path(target)}: {count} tools pinned")
+    click.echo(f"wrote {display_path(Path(os.path.relpath(target)))}: {count} tools pinned")
 
 
 @cli.command()

@@ -61,10 +61,14 @@ Extra = Callable[[Catalog, dict[str, Document], Settings], list[Diagnostic]]
 
 
 def load_paths(
-    paths: list[Path], settings: Settings, skip_unrecognized: bool = False, skipped: list[tuple[str, str]] | None = None
+    paths: list[Path],
+    settings: Settings,
+    skip_unrecognized: bool = False,
+    skipped: list[tuple[str, str]] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Loaded:
     """Load the files under `paths`; text files named like documentation are left out unless named (with
-    `skip_unrecognized`, even then), and listed in `skipped` with the reason."""
+    `skip_unrecognized`, even then), and listed in `skipped` with the reason. `progress` hears the count."""
     loaded: Loaded = []
     candidates: Iterator[Candidate] = discover(paths, settings.exclude, settings.root)
     for candidate in candidates:
@@ -74,6 +78,8 @@ def load_paths(
             continue  # pre-commit names README.md and friends; they are not prompts
         explicit = candidate.explicit and not skip_unrecognized
         loaded.append(load(candidate.path, explicit, settings.max_file_size, candidate.problem))
+        if progress is not None:
+            progress(len(loaded))
     return loaded
 
 
@@ -133,7 +139,8 @@ def _context(paths: list[Path], settings: Settings, loaded: Loaded) -> Loaded:
         for folder in (start, *start.parents):
             if any(f == folder or f.is_relative_to(folder) for f in with_tools):
                 break
-            for candidate in discover([folder], settings.exclude, settings.root):
+            shown = folder if paths[0].is_absolute() else Path(os.path.relpath(folder))  # paths as the user gave them
+            for candidate in discover([shown], settings.exclude, settings.root):
                 real = _real(candidate.path)
                 if real in seen or (candidate.path.suffix.lower() not in _CONTEXT_SUFFIXES):
                     continue
