@@ -137,3 +137,10 @@ def test_a_project_without_tools_gets_a_config_without_agents(tmp_path: Path) ->
     config = yaml.safe_load((tmp_path / ".toollint.yaml").read_text(encoding="utf-8"))
     assert config == {"extends": ["recommended"]}
     assert run_cli("check", ".", cwd=tmp_path).returncode == 0
+
+
+def test_a_toollint_table_in_pyproject_is_an_existing_config(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.toollint]\nfail-on = "warning"\n', encoding="utf-8")
+    run = run_cli("init", cwd=tmp_path)
+    assert run.returncode == 2 and "`pyproject.toml`" in run.stderr
+    assert not (tmp_path / ".toollint.yaml").exists()

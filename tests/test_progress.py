@@ -8,6 +8,8 @@ import os
 import pty
 import subprocess
 import sys
+import tempfile
+import uuid
 from pathlib import Path
 
 import pytest
@@ -15,17 +17,21 @@ import pytest
 from conftest import REPO
 
 ERASE = b"\r\x1b[K"
+FILES, TOOLS_PER_FILE = 3000, 10
 
 
 @pytest.fixture(scope="module")
 def large(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Enough files that loading and checking them takes well over a second."""
+    """Enough files that loading and checking them takes well over a second (with a cold parse cache: each
+    run gets its own, and the descriptions are new to any other)."""
     root = tmp_path_factory.mktemp("large")
-    tool = {"description": "Return the item with this id.", "input_schema": {"type": "object", "properties": {}}}
-    for i in range(4000):
+    salt = uuid.uuid4().hex
+    tool = {"description": f"Return the item with this id ({salt}).", "input_schema": {"type": "object"}}
+    for i in range(FILES):
         folder = root / f"part{i // 200}"
         folder.mkdir(exist_ok=True)
-        (folder / f"tools{i}.json").write_text(json.dumps([{"name": f"get_item_{i}", **tool}]), encoding="utf-8")
+        tools = [{"name": f"get_item_{i}_{j}", **tool} for j in range(TOOLS_PER_FILE)]
+        (folder / f"tools{i}.json").write_text(json.dumps(tools), encoding="utf-8")
     return root
 
 
@@ -34,13 +40,14 @@ def _on_a_terminal(*args: str, cwd: Path, env: dict[str, str] | None = None) -> 
     master, slave = pty.openpty()
     out = cwd.parent / f"{cwd.name}.stdout"
     base = {k: v for k, v in os.environ.items() if k != "CI"}
+    cache = tempfile.mkdtemp(prefix="cache", dir=cwd.parent)  # cold: a warm parse cache makes the run too short
     with out.open("wb") as stdout:
         process = subprocess.Popen(
             [sys.executable, "-m", "toollint", *args],
             cwd=cwd,
             stdout=stdout,
             stderr=slave,
-            env={**base, "PYTHONPATH": os.environ.get("PYTHONPATH", str(REPO)), **(env or {})},
+            env={**base, "PYTHONPATH": os.environ.get("PYTHONPATH", str(REPO)), "XDG_CACHE_HOME": cache, **(env or {})},
         )
     os.close(slave)
     received = b""
@@ -63,9 +70,9 @@ def test_a_long_check_draws_a_progress_line_and_erases_it(large: Path) -> None:
     assert ERASE + b"toollint: " in stderr
     drawn = [part for part in stderr.split(ERASE) if part]
     assert drawn and all(part.startswith(b"toollint: ") and b"\n" not in part for part in drawn), stderr[:300]
-    assert any(b"files read" in part or b"checking 4000 files" in part for part in drawn)
+    assert any(b"files read" in part or f"checking {FILES} files".encode() in part for part in drawn)
     assert stderr.endswith(ERASE)  # erased at the end: nothing left on the terminal
-    assert b"\x1b" not in stdout and b"checked 4000 tools" in stdout
+    assert b"\x1b" not in stdout and f"checked {FILES * TOOLS_PER_FILE} tools".encode() in stdout
 
 
 @pytest.mark.parametrize(("args", "env"), [(("-q",), {}), ((), {"CI": "true"})])

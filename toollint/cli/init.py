@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from toollint import __version__
 from toollint.catalog.model import Agent
-from toollint.engine.config import Overrides, load_settings
+from toollint.engine.config import Overrides, find_config, load_settings
 from toollint.engine.run import Loaded, load_paths, toolsets
 from toollint.loading.discover import matches
 
@@ -56,6 +56,8 @@ class Plan(NamedTuple):
 def plan(root: Path, force: bool = False) -> Plan:
     """What `init` writes in `root`. Raises InitError naming every file it would overwrite without `force`."""
     existing = [name for name in (CONFIG, *_OTHER_CONFIGS, WORKFLOW) if (root / name).exists()]
+    if find_config(root) == (Path(os.path.realpath(root)) / "pyproject.toml"):  # `[tool.toollint]` is a config too
+        existing.insert(0, "pyproject.toml")
     if existing and not force:
         shown = ", ".join(f"`{name}`" for name in existing)
         raise InitError(
