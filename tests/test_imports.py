@@ -38,6 +38,16 @@ def test_checking_json_and_yaml_imports_no_heavy_dependency() -> None:
     assert not modules & set(HEAVY), modules & set(HEAVY)
 
 
+def test_the_token_estimate_imports_no_sdk_and_exact_counting_does() -> None:
+    assert "anthropic" not in imported("inventory", "examples/support-agent")
+    assert "anthropic" in imported(
+        "inventory",
+        "examples/support-agent",
+        "--exact-tokens",
+        env={"ANTHROPIC_API_KEY": "k", "ANTHROPIC_BASE_URL": "http://127.0.0.1:9"},
+    )
+
+
 def test_yaml_config_and_front_matter_import_no_yaml_once_cached(tmp_path) -> None:  # type: ignore[no-untyped-def]
     # a .toollint.yaml configures the run, and the prompt opens with YAML front matter; the toolset is one JSON
     # file, since named files are checked in their context and a YAML tool file beside them would be read

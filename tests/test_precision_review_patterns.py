@@ -205,13 +205,13 @@ def test_a_config_write_verb_changes_prompt_rules_and_inventory(tmp_path: Path) 
     before = run_cli("check", "--select", "TP004", *files, cwd=tmp_path)
     assert "TP004" not in before.stdout
     inventory = run_cli("inventory", "--output-format", "json", str(tmp_path), cwd=tmp_path)
-    assert json.loads(inventory.stdout)[0]["risk"] == "read"
+    assert json.loads(inventory.stdout)["tools"][0]["risk"] == "read"
 
     (tmp_path / ".toollint.yaml").write_text("vocabulary:\n  write-verbs: [ship]\n", encoding="utf-8")
     after = run_cli("check", "--select", "TP004", *files, cwd=tmp_path)
     assert "TP004" in after.stdout, after.stdout
     inventory = run_cli("inventory", "--output-format", "json", str(tmp_path), cwd=tmp_path)
-    assert json.loads(inventory.stdout)[0]["risk"] == "write"
+    assert json.loads(inventory.stdout)["tools"][0]["risk"] == "write"
 
 
 def test_a_config_access_pattern_extends_tr005(tmp_path: Path) -> None:

@@ -85,9 +85,9 @@ def test_inventory_formats() -> None:
     done = run_cli("inventory", "examples/support-agent")
     assert done.returncode == 0
     assert "refund_order" in done.stdout and "write (x-toollint.risk)  human" in done.stdout
-    assert done.stdout.rstrip().endswith("4 tools: 3 read, 1 write, 0 destructive")
+    assert "\n4 tools: 3 read, 1 write, 0 destructive\n" in done.stdout
     items = json.loads(run_cli("inventory", "examples/postmortems", "--output-format", "json").stdout)
-    by_name = {i["name"]: i for i in items}
+    by_name = {i["name"]: i for i in items["tools"]}
     assert by_name["delete_volume"]["risk"] == "destructive" and by_name["delete_volume"]["approval"] == "none"
     assert by_name["place_supplier_order"]["line"] == 2
     assert run_cli("inventory", "examples", "--output-format", "markdown").stdout.startswith("| tool | risk |")

@@ -215,7 +215,17 @@ def run_check(invocation: CheckInvocation) -> int:
         jobs = invocation.jobs or _available_cores()
         extra = _extra_checks(invocation, settings)
         live = _live(invocation.servers, invocation.mcp_timeout)
-        result = check_paths(list(invocation.paths), settings, invocation.skip_unrecognized, jobs, extra, live)
+        with _progress(invocation.quiet) as progress:
+            result = check_paths(
+                list(invocation.paths),
+                settings,
+                invocation.skip_unrecognized,
+                jobs,
+                extra,
+                live,
+                on_loaded=progress.loaded,
+                on_checking=progress.checking,
+            )
     except ConfigError as exc:
         _fail(str(exc))
     except PathNotFound as exc:
@@ -250,6 +260,27 @@ def run_check(invocation: CheckInvocation) -> int:
         invocation.statistics,
         invocation.exit_zero,
     )
+
+
+def _progress(quiet: bool) -> Any:
+    """The progress line on a terminal (toollint.cli.progress), or a stand-in that draws nothing."""
+    from toollint.cli.progress import Progress, wanted
+
+    return Progress() if wanted(quiet) else _NoProgress()
+
+
+class _NoProgress:
+    def __enter__(self) -> _NoProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def loaded(self, count: int) -> None:
+        pass
+
+    def checking(self, tools: int = 0) -> None:
+        pass
 
 
 def _servers(stdio: tuple[str, ...], urls: tuple[str, ...]) -> tuple[Any, ...]:
@@ -352,6 +383,7 @@ def _report(
     quiet: bool,
     statistics: bool = False,
     exit_zero: bool = False,
+    suffix: str = "",  # appended to the report: `diff`'s token cost
 ) -> int:
     from toollint.reporting import ReportOptions, renderer
 
@@ -369,6 +401,7 @@ def _report(
         report = render_statistics(result)
     else:
         report = renderer(settings.output_format)(result, options)
+    report += ("\n" if suffix and settings.output_format == "markdown" else "") + suffix
     if output_file is not None:
         try:
             output_file.write_text(report, encoding="utf-8")
@@ -448,18 +481,45 @@ def rules(output_format: str) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))  # unreadable: TL001
 @click.option("--config", type=click.Path(path_type=Path), help="Config file to use instead of the closest one.")
 @click.option("--output-format", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
-def inventory(paths: tuple[Path, ...], config: Path | None, output_format: str) -> None:
-    """List every tool under PATHS with its risk class, approval gate, idempotency and source."""
+@click.option(
+    "--exact-tokens",
+    is_flag=True,
+    help="Also count each toolset's tokens with Anthropic's token-counting endpoint (needs ANTHROPIC_API_KEY).",
+)
+@click.option(
+    "--token-model", metavar="MODEL", help="The model `--exact-tokens` counts for (default claude-sonnet-4-5)."
+)
+def inventory(
+    paths: tuple[Path, ...], config: Path | None, output_format: str, exact_tokens: bool, token_model: str | None
+) -> None:
+    """List every tool under PATHS with its risk class, approval gate, idempotency and source, and each toolset
+    with the tokens its definitions add to every request."""
     from toollint.catalog.extract import tools_of
     from toollint.catalog.model import with_vocabulary
-    from toollint.reporting.inventory import render, rows
+    from toollint.catalog.tokens import DEFAULT_COUNT_MODEL, TokenCountError, exact_counter
+    from toollint.engine.run import toolsets
+    from toollint.reporting.inventory import render, rows, toolset_rows
 
     settings, loaded = _load(paths, config)
     for error in (e for _, errors in loaded for e in errors):
         click.echo(f"toollint: warning: {error.path}:{error.line}:{error.column}: {error.message}", err=True)
     tools, documents = tools_of(loaded)
     tools = with_vocabulary(tools, settings.vocabulary)  # risk read with config's vocabulary, as `check` does
-    _write(render(rows(tools, documents), output_format))
+    try:
+        sets = [(_toolset_label(a.name), a.tools) for a in toolsets(loaded, settings) if a.toolset and a.tools]
+        counter = exact_counter(token_model or DEFAULT_COUNT_MODEL) if exact_tokens else None
+        summary = toolset_rows(sets, counter)
+    except (ConfigError, TokenCountError) as exc:
+        _fail(str(exc))
+    _write(render(rows(tools, documents), output_format, summary))
+
+
+def _toolset_label(name: str) -> str:
+    """A toolset's name for people: its folder as the paths were given (relative below the current folder)."""
+    if not name.startswith("/"):
+        return name
+    relative = os.path.relpath(name)
+    return name if relative.startswith("..") else Path(relative).as_posix()
 
 
 def _load(paths: tuple[Path, ...], config: Path | None) -> tuple[Any, Any]:
@@ -540,7 +600,21 @@ def diff(
         code for code in settings.rulebook.by_code if code.startswith("TC") or code in ("TL001", "TL005")
     )
     result = run(new_loaded, dataclasses.replace(settings, enabled=changes_only), extra=[against(old_loaded)])
-    raise SystemExit(_report(result, settings, output_file, color, quiet, exit_zero=exit_zero))
+    suffix = (
+        ""
+        if quiet or output_format not in ("text", "concise", "markdown")
+        else _token_growth(old_loaded, new_loaded, output_format)
+    )
+    raise SystemExit(_report(result, settings, output_file, color, quiet, exit_zero=exit_zero, suffix=suffix))
+
+
+def _token_growth(old: Any, new: Any, output_format: str) -> str:
+    """What the tool definitions cost per request before and after, for the report's end."""
+    from toollint.catalog.extract import tools_of
+    from toollint.catalog.tokens import growth
+    from toollint.reporting.inventory import render_token_growth
+
+    return render_token_growth(growth(tools_of(old)[0], tools_of(new)[0]), output_format)
 
 
 @cli.command()
@@ -578,7 +652,7 @@ def lock(
         count = write_lock(target, tools_of(loaded)[0], settings.root)
     except OSError as exc:
         _fail(f"cannot write `{target}`: {exc.strerror or exc}")
-    click.echo(f"wrote {display_path(target)}: {count} tools pinned")
+    click.echo(f"wrote {display_path(Path(os.path.relpath(target)))}: {count} tools pinned")
 
 
 @cli.command(name="eval")
@@ -642,3 +716,28 @@ def eval_command(paths: tuple[Path, ...], **options: Any) -> None:
         click.echo("toollint: interrupted; no verdict (a --batch run resumes when run again)", err=True)
         code = 130
     raise SystemExit(code)
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("--force", is_flag=True, help="Overwrite `.toollint.yaml` and the workflow when they exist.")
+def init(path: Path | None, force: bool) -> None:
+    """Inspect the project at PATH (default: the current folder) and write `.toollint.yaml` with the toolsets
+    and prompts found, `.pre-commit-config.yaml` (or print the hook to add) and a GitHub workflow."""
+    from toollint.cli.init import InitError, plan, write
+
+    root = path or Path(".")
+    try:
+        planned = plan(root, force)
+        write(root, planned.files)
+    except InitError as exc:
+        _fail(str(exc))
+    except (ConfigError, OSError) as exc:
+        _fail(f"cannot initialise `{root}`: {getattr(exc, 'strerror', None) or exc}")
+    for item in planned.files:
+        shown = (root / item.path).as_posix() if path is not None else item.path
+        click.echo(f"wrote {shown}" + (f": {item.note}" if item.note and "\n" not in item.note else ""))
+        if "\n" in item.note:
+            click.echo("\n".join(f"  {line}" for line in item.note.splitlines()))
+    if planned.pre_commit_snippet is not None:
+        click.echo("`.pre-commit-config.yaml` exists; add this hook to its `repos:`:\n" + planned.pre_commit_snippet)

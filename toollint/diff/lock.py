@@ -123,7 +123,7 @@ def lock_diagnostics(
 def _display(path: Path) -> str:
     from toollint.loading.document import display_path
 
-    return display_path(path)
+    return display_path(Path(os.path.relpath(path)))  # found from the project root: shown from here
 
 
 def locked(

@@ -73,7 +73,7 @@ def revision_side(revision: str, paths: list[Path], settings: Settings, label: s
     prefix = f"{revision}:" if label is None else label
     loaded: Loaded = []
     for (name, _), raw in zip(entries, _blobs([blob for _, blob in entries], root), strict=True):
-        display = prefix + display_path(root / name)
+        display = prefix + display_path(Path(os.path.relpath(root / name)))  # as the checkout's files are shown
         if len(raw) > settings.max_file_size:
             loaded.append((None, [LoadError(display, "file above the size limit at this revision")]))
             continue

@@ -63,10 +63,14 @@ Extra = Callable[[Catalog, dict[str, Document], Settings], list[Diagnostic]]
 
 
 def load_paths(
-    paths: list[Path], settings: Settings, skip_unrecognized: bool = False, skipped: list[tuple[str, str]] | None = None
+    paths: list[Path],
+    settings: Settings,
+    skip_unrecognized: bool = False,
+    skipped: list[tuple[str, str]] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Loaded:
     """Load the files under `paths`; text files named like documentation are left out unless named (with
-    `skip_unrecognized`, even then), and listed in `skipped` with the reason."""
+    `skip_unrecognized`, even then), and listed in `skipped` with the reason. `progress` hears the count."""
     loaded: Loaded = []
     candidates: Iterator[Candidate] = discover(paths, settings.exclude, settings.root)
     for candidate in candidates:
@@ -76,6 +80,8 @@ def load_paths(
             continue  # pre-commit names README.md and friends; they are not prompts
         explicit = candidate.explicit and not skip_unrecognized
         loaded.append(load(candidate.path, explicit, settings.max_file_size, candidate.problem))
+        if progress is not None:
+            progress(len(loaded))
     return loaded
 
 
@@ -86,13 +92,17 @@ def check_paths(
     jobs: int = 1,
     extra: Sequence[Extra] = (),
     live: Sequence[tuple[Document | None, list[LoadError]]] = (),
+    on_loaded: Callable[[int], None] | None = None,
+    on_checking: Callable[[], None] | None = None,
 ) -> Result:
     """Check the named paths (and the documents of live MCP servers). Named files keep their context: their
     toolsets are built from the project around them (DESIGN §1), and findings are reported for the named files
     only."""
     skipped: list[tuple[str, str]] = []
-    loaded = load_paths(paths, settings, skip_unrecognized, skipped) + list(live)
+    loaded = load_paths(paths, settings, skip_unrecognized, skipped, on_loaded) + list(live)
     context = _context(paths, settings, loaded)
+    if on_checking is not None:
+        on_checking()
     reported = None
     if context:
         reported = {document.path for document, _ in loaded if document is not None}
@@ -145,7 +155,8 @@ def _context(paths: list[Path], settings: Settings, loaded: Loaded) -> Loaded:
         for folder in (start, *start.parents):
             if any(f == folder or f.is_relative_to(folder) for f in with_tools):
                 break
-            for candidate in discover([folder], settings.exclude, settings.root):
+            shown = folder if paths[0].is_absolute() else Path(os.path.relpath(folder))  # paths as the user gave them
+            for candidate in discover([shown], settings.exclude, settings.root):
                 real = _real(candidate.path)
                 if real in seen or (candidate.path.suffix.lower() not in _CONTEXT_SUFFIXES):
                     continue
@@ -575,6 +586,23 @@ def run(
         skipped=skipped,
         evals=len(evals),
     )
+
+
+def toolsets(loaded: Loaded, settings: Settings) -> tuple[Agent, ...]:
+    """The agents a check of `loaded` builds (DESIGN §1), without running any rule: for `init` and `inventory`."""
+    documents: dict[str, Document] = {}
+    tools: list[Tool] = []
+    prompts: list[Prompt] = []
+    for document, _ in loaded:
+        if document is None:
+            continue
+        if document.kind == "text" and not document.explicit and _not_a_prompt(document, settings) is not None:
+            continue
+        documents[document.path] = document
+        found_tools, found_prompts = declarations(document)
+        tools.extend(found_tools)
+        prompts.extend(found_prompts)
+    return _agents(settings, tools, prompts, documents)
 
 
 def _not_a_prompt(document: Document, settings: Settings) -> str | None:

@@ -103,6 +103,10 @@ class _TextLocator:
 
 
 def display_path(path: Path) -> str:
+    """The path as output shows it: relative to the current folder, unless it was given absolute (a CI log
+    or an editor opening `/abs/path/...` needs it as given, not as `../../abs/path/...`)."""
+    if path.is_absolute():
+        return path.as_posix()
     try:
         rel = os.path.relpath(path)
     except ValueError:  # another drive on Windows

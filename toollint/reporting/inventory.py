@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from toollint.catalog.model import Tool
@@ -34,9 +34,62 @@ def rows(tools: Sequence[Tool], documents: dict[str, Document]) -> list[dict[str
     return out
 
 
-def render(items: list[dict[str, Any]], output_format: str) -> str:
+def toolset_rows(
+    toolsets: Sequence[tuple[str, Sequence[Tool]]], exact: Callable[[Sequence[Tool]], int] | None = None
+) -> list[dict[str, Any]]:
+    """Each toolset with its tool count and the tokens its definitions add to every request, per provider."""
+    from toollint.catalog.tokens import estimates
+
+    out = []
+    for name, tools in toolsets:
+        row: dict[str, Any] = {"toolset": name, "tools": len(tools), "tokens": estimates(tools)}
+        if exact is not None:
+            row["exact_tokens"] = {"anthropic": exact(tools)}
+        out.append(row)
+    return out
+
+
+def render(items: list[dict[str, Any]], output_format: str, toolsets: list[dict[str, Any]] | None = None) -> str:
     if output_format == "json":
-        return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+        if toolsets is None:
+            return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+        return json.dumps({"tools": items, "toolsets": toolsets}, indent=2, ensure_ascii=False) + "\n"
+    return _render_tools(items, output_format) + (_render_toolsets(toolsets, output_format) if toolsets else "")
+
+
+def _render_toolsets(toolsets: list[dict[str, Any]], output_format: str) -> str:
+    from toollint.catalog.tokens import PROVIDERS
+
+    exact = any("exact_tokens" in t for t in toolsets)
+    headers = ("toolset", "tools", *(f"{p} tokens" for p in PROVIDERS), *(("anthropic exact",) if exact else ()))
+    table = [
+        (
+            t["toolset"],
+            str(t["tools"]),
+            *(f"~{t['tokens'][p]}" for p in PROVIDERS),
+            *((str(t["exact_tokens"]["anthropic"]),) if exact else ()),
+        )
+        for t in toolsets
+    ]
+    note = (
+        "tokens: what the tool definitions add to every request, estimated from the JSON each provider receives "
+        "(~4 characters a token)" + ("; exact: Anthropic's count with the tools minus without" if exact else "")
+    )
+    return "\n" + _table(headers, table, output_format) + f"\n{note}\n"
+
+
+def _table(headers: Sequence[str], table: list[tuple[str, ...]], output_format: str) -> str:
+    if output_format == "markdown":
+        lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+        lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in table]
+        return "\n".join(lines) + "\n"
+    widths = [max(len(h), *(len(r[c]) for r in table)) if table else len(h) for c, h in enumerate(headers)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in table]
+    return "\n".join(lines)
+
+
+def _render_tools(items: list[dict[str, Any]], output_format: str) -> str:
     headers = ("tool", "risk", "approval", "idempotency", "source")
     table = [
         (i["name"], f"{i['risk']} ({i['risk_source']})", i["approval"], i["idempotency"], f"{i['path']}:{i['line']}")
@@ -52,3 +105,20 @@ def render(items: list[dict[str, Any]], output_format: str) -> str:
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
     lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in table]
     return "\n".join(lines) + f"\n{summary}\n"
+
+
+def render_token_growth(growth: dict[str, tuple[int, int]], output_format: str) -> str:
+    """`diff`'s line (text) or section (markdown) on what the tool definitions cost per request, before → after."""
+
+    def change(provider: str) -> str:
+        old, new = growth[provider]
+        return f"~{old} → ~{new} ({new - old:+d})"
+
+    if output_format == "markdown":
+        lines = ["## Token cost", "", "| provider | tokens before | tokens after | change |", "|---|---|---|---|"]
+        lines += [f"| {p} | ~{o} | ~{n} | {n - o:+d} |" for p, (o, n) in growth.items()]
+        return (
+            "\n".join(lines)
+            + "\n\nWhat the tool definitions add to every request, estimated (~4 characters a token).\n"
+        )
+    return "Tool definitions per request: " + ", ".join(f"{p} {change(p)}" for p in growth) + " tokens (estimated)\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -40,6 +41,9 @@ def render_sarif(result: Result, options: ReportOptions) -> str:
         )
     results: list[dict[str, Any]] = []
     printer = Fingerprinter(result.documents, options.root or Path.cwd())
+    # the repository of the checked files (the first one's), which may not be the current folder's
+    first = next((Path(p).parent for p in result.documents if not p.startswith("mcp://")), None)
+    base = repository_root(options.root, first)
     for d in result.diagnostics:
         item: dict[str, Any] = {
             "ruleId": d.code,
@@ -49,7 +53,7 @@ def render_sarif(result: Result, options: ReportOptions) -> str:
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": _uri(d.path)},
+                        "artifactLocation": _artifact(d.path, base),
                         "region": {
                             "startLine": d.span.line,
                             "startColumn": d.span.column,
@@ -67,7 +71,7 @@ def render_sarif(result: Result, options: ReportOptions) -> str:
             item["properties"] = {"change": dict(d.data)}
         if d.related:
             item["relatedLocations"] = [
-                {"id": i, "message": {"text": r}, "physicalLocation": _related_location(r)}
+                {"id": i, "message": {"text": r}, "physicalLocation": _related_location(r, base)}
                 for i, r in enumerate(d.related)
             ]
         results.append(item)
@@ -85,6 +89,8 @@ def render_sarif(result: Result, options: ReportOptions) -> str:
                     }
                 },
                 "columnKind": "unicodeCodePoints",
+                # code scanning resolves the artifact URIs against the checkout; %SRCROOT% is its root here
+                "originalUriBaseIds": {SRCROOT: {"uri": base.as_uri() + "/"}},
                 "invocations": [{"executionSuccessful": not result.internal_error}],
                 "results": results,
             }
@@ -94,17 +100,47 @@ def render_sarif(result: Result, options: ReportOptions) -> str:
     return json.dumps(log, ensure_ascii=False) + "\n"
 
 
-def _uri(path: str) -> str:
-    # a live server's address (`mcp://server/tools/name`) is a URI already, its parts percent-encoded
-    return path if path.startswith("mcp://") else quote(path)
+SRCROOT = "%SRCROOT%"
 
 
-def _related_location(text: str) -> dict[str, Any]:
+def repository_root(root: Path | None, checked: Path | None = None) -> Path:
+    """What artifact URIs are relative to: the top of the git work tree holding the checked files, else the
+    config's folder, else the current folder (`root` is the config's folder or the current folder)."""
+    import subprocess
+
+    start = Path(os.path.realpath(root or Path.cwd()))
+    try:
+        top = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"],
+            cwd=os.path.realpath(checked) if checked is not None and os.path.isdir(checked) else start,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return start
+    found = top.stdout.strip()
+    return Path(os.path.realpath(found)) if top.returncode == 0 and found else start
+
+
+def _artifact(path: str, base: Path) -> dict[str, str]:
+    """A file below the repository root by its relative URI (and `%SRCROOT%`), so that code scanning attaches
+    the alert to the file in the checkout; others by absolute `file:` URI, a live server by its `mcp:` address."""
+    if path.startswith("mcp://"):  # a URI already, its parts percent-encoded
+        return {"uri": path}
+    real = Path(os.path.realpath(path))
+    if real.is_relative_to(base):
+        return {"uri": quote(real.relative_to(base).as_posix()), "uriBaseId": SRCROOT}
+    return {"uri": real.as_uri()}
+
+
+def _related_location(text: str, base: Path) -> dict[str, Any]:
     head, _, column = text.rpartition(":")
     path, _, line = head.rpartition(":")
     if not (path and line.isdigit() and column.isdigit()):
-        return {"artifactLocation": {"uri": _uri(text)}}
+        return {"artifactLocation": _artifact(text, base)}
     return {
-        "artifactLocation": {"uri": _uri(path)},
+        "artifactLocation": _artifact(path, base),
         "region": {"startLine": int(line), "startColumn": int(column)},
     }
