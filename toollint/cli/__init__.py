@@ -18,7 +18,7 @@ def _exit_now(code: object) -> None:
     try:
         sys.stdout.flush()
         sys.stderr.flush()
-    except (BrokenPipeError, ValueError):
+    except (AttributeError, OSError, ValueError):  # a closed (None), broken or full stream: said already
         pass
     os._exit(code if isinstance(code, int) else (0 if code is None else EXIT_ERROR))
 

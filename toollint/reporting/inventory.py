@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from toollint.catalog.model import Tool
 from toollint.catalog.risk import RiskProfile
 from toollint.loading.document import Document
+from toollint.reporting.escape import md_text, to_json, visible
 
 
 def rows(tools: Sequence[Tool], documents: dict[str, Document]) -> list[dict[str, Any]]:
@@ -36,7 +36,7 @@ def rows(tools: Sequence[Tool], documents: dict[str, Document]) -> list[dict[str
 
 def render(items: list[dict[str, Any]], output_format: str) -> str:
     if output_format == "json":
-        return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+        return to_json(items, indent=2) + "\n"
     headers = ("tool", "risk", "approval", "idempotency", "source")
     table = [
         (i["name"], f"{i['risk']} ({i['risk_source']})", i["approval"], i["idempotency"], f"{i['path']}:{i['line']}")
@@ -46,8 +46,9 @@ def render(items: list[dict[str, Any]], output_format: str) -> str:
     summary = f"{len(items)} tools: {counts['read']} read, {counts['write']} write, {counts['destructive']} destructive"
     if output_format == "markdown":
         lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-        lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in table]
+        lines += ["| " + " | ".join(md_text(cell, table=True) for cell in row) + " |" for row in table]
         return "\n".join(lines) + f"\n\n{summary}\n"
+    table = [tuple(visible(cell) for cell in row) for row in table]
     widths = [max(len(h), *(len(r[c]) for r in table)) if table else len(h) for c, h in enumerate(headers)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
     lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in table]

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from toollint.diagnostics import Severity, to_json_pointer
+from toollint.reporting.escape import json_safe
 
 if TYPE_CHECKING:
     from toollint.engine.run import Result
@@ -84,7 +85,7 @@ def render_sarif(result: Result, options: ReportOptions) -> str:
         ],
     }
     # no indentation: a large log is written by json's C encoder, ten times faster than its indenting one
-    return json.dumps(log, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(log, ensure_ascii=False)) + "\n"
 
 
 def _related_location(text: str) -> dict[str, Any]:

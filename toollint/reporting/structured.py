@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from toollint.diagnostics import Diagnostic, Severity, to_json_pointer
+from toollint.reporting.escape import github_data, github_property, json_safe
 
 if TYPE_CHECKING:
     from toollint.engine.run import Result
@@ -33,29 +34,22 @@ def render_json(result: Result, options: ReportOptions) -> str:
     if not result.diagnostics:
         return "[]\n"
     encode = json.JSONEncoder(ensure_ascii=False).encode
-    return "[\n" + ",\n".join("  " + encode(as_dict(d)) for d in result.diagnostics) + "\n]\n"
+    return json_safe("[\n" + ",\n".join("  " + encode(as_dict(d)) for d in result.diagnostics) + "\n]\n")
 
 
 def render_jsonl(result: Result, options: ReportOptions) -> str:
-    return "".join(json.dumps(as_dict(d), ensure_ascii=False) + "\n" for d in result.diagnostics)
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    return json_safe("".join(encode(as_dict(d)) + "\n" for d in result.diagnostics))
 
 
 _GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
-
-
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def render_github(result: Result, options: ReportOptions) -> str:
     lines = []
     for d in result.diagnostics:
         props = ",".join(
-            f"{k}={_escape_property(str(v))}"
+            f"{k}={github_property(str(v))}"
             for k, v in (
                 ("file", d.path),
                 ("line", d.span.line),
@@ -65,5 +59,5 @@ def render_github(result: Result, options: ReportOptions) -> str:
                 ("title", f"{d.code} {d.name}"),
             )
         )
-        lines.append(f"::{_GITHUB_LEVEL[d.severity]} {props}::{_escape_data(d.message)}")
+        lines.append(f"::{_GITHUB_LEVEL[d.severity]} {props}::{github_data(d.message)}")
     return "".join(line + "\n" for line in lines)
