@@ -43,8 +43,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr.write("toollint: interrupted\n")
         raise SystemExit(130) from None
     except Exception as exc:  # never a traceback: say what broke and where to report it
+        from toollint.reporting.escape import visible  # the error may quote a checked file
+
         sys.stderr.write(
-            f"toollint: internal error: {type(exc).__name__}: {exc}\n"
+            f"toollint: internal error: {type(exc).__name__}: {visible(str(exc))}\n"
             "Please report this at https://github.com/toollint/toollint/issues\n"
         )
         raise SystemExit(EXIT_ERROR) from None

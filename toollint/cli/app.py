@@ -66,14 +66,22 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:
+            _stop_workers()
             _say("toollint: interrupted")
             raise SystemExit(130) from None
         except _Terminated:
+            _stop_workers()
             _say("toollint: terminated")
             raise SystemExit(143) from None
         finally:
             if handle:
                 signal.signal(signal.SIGTERM, previous)
+
+
+def _stop_workers() -> None:
+    forked = sys.modules.get("toollint.engine.forked")
+    if forked is not None:
+        forked.stop_all()
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -8,7 +8,8 @@ in the parent. Without `os.fork`, or with one job, the parent does everything, i
 
 No child outlives the parent: on Linux the kernel kills a child when its parent dies, however it dies
 (`PR_SET_PDEATHSIG`); elsewhere a child stops taking pieces once its parent is gone. A parent interrupted while
-it waits (Ctrl-C, SIGTERM) kills and reaps its children before the interruption goes on.
+it waits (Ctrl-C, SIGTERM) kills and reaps its children before the interruption goes on; interrupted while it
+does other work, the command line calls `stop_all` on its way out.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import os
 import signal
 import sys
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any, Generic, TypeVar
 
@@ -26,6 +28,15 @@ MAX_PIECES = 255  # numbers travel as single bytes
 STOPPED_LIMIT = 2.0  # seconds a stopped child may hold its pieces before the parent kills it and does them
 _POLL = 0.2  # seconds between looks at the children's state while their results are awaited
 _PR_SET_PDEATHSIG = 1
+# the process's own children still at work, so that an interruption anywhere can stop them (weak: a finished
+# Forked is forgotten with its last reference)
+_RUNNING: weakref.WeakSet[Forked[Any]] = weakref.WeakSet()
+
+
+def stop_all() -> None:
+    """Kill and reap every child still working: the parent is leaving (Ctrl-C, SIGTERM) and nobody will read them."""
+    for forked in list(_RUNNING):
+        forked._kill_children()
 
 
 class Forked(Generic[Result]):
@@ -48,6 +59,7 @@ class Forked(Generic[Result]):
         self.statuses: dict[int, int] = {}  # exit statuses already collected while watching for stops
         self.parent = os.getpid()
         if jobs > 1 and count > 1 and hasattr(os, "fork"):
+            _RUNNING.add(self)
             try:
                 self._fork(min(jobs, count) - 1, encode)
             except BaseException:

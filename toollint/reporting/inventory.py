@@ -46,10 +46,10 @@ def render(items: list[dict[str, Any]], output_format: str) -> str:
     summary = f"{len(items)} tools: {counts['read']} read, {counts['write']} write, {counts['destructive']} destructive"
     if output_format == "markdown":
         lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-        lines += ["| " + " | ".join(md_text(cell, table=True) for cell in row) + " |" for row in table]
+        lines += ["| " + " | ".join(md_text(str(cell), table=True) for cell in row) + " |" for row in table]
         return "\n".join(lines) + f"\n\n{summary}\n"
-    table = [tuple(visible(cell) for cell in row) for row in table]
-    widths = [max(len(h), *(len(r[c]) for r in table)) if table else len(h) for c, h in enumerate(headers)]
+    shown = [[visible(str(cell)) for cell in row] for row in table]
+    widths = [max(len(h), *(len(r[c]) for r in shown)) if shown else len(h) for c, h in enumerate(headers)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
-    lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in table]
+    lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in shown]
     return "\n".join(lines) + f"\n{summary}\n"

@@ -47,7 +47,7 @@ def render_sarif(result: Result, options: ReportOptions) -> str:
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": quote(d.path)},
+                        "artifactLocation": {"uri": _uri(d.path)},
                         "region": {
                             "startLine": d.span.line,
                             "startColumn": d.span.column,
@@ -91,7 +91,12 @@ def render_sarif(result: Result, options: ReportOptions) -> str:
 def _related_location(text: str) -> dict[str, Any]:
     path, _, rest = text.partition(":")
     line, _, column = rest.partition(":")
-    location: dict[str, Any] = {"artifactLocation": {"uri": quote(path)}}
+    location: dict[str, Any] = {"artifactLocation": {"uri": _uri(path)}}
     if line.isdigit() and column.isdigit():
         location["region"] = {"startLine": int(line), "startColumn": int(column)}
     return location
+
+
+def _uri(path: str) -> str:
+    # a file name that is not UTF-8 reaches us with its bytes as lone surrogates: the URI carries those bytes
+    return quote(path, errors="surrogateescape")
