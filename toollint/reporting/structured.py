@@ -46,18 +46,17 @@ _GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.
 
 
 def render_github(result: Result, options: ReportOptions) -> str:
+    files: dict[str, str] = {}  # escaped once per file and per rule, not once per finding
+    titles: dict[tuple[str, str], str] = {}
     lines = []
     for d in result.diagnostics:
-        props = ",".join(
-            f"{k}={github_property(str(v))}"
-            for k, v in (
-                ("file", d.path),
-                ("line", d.span.line),
-                ("col", d.span.column),
-                ("endLine", d.span.end_line),
-                ("endColumn", d.span.end_column),
-                ("title", f"{d.code} {d.name}"),
-            )
+        file = files.get(d.path) or files.setdefault(d.path, github_property(d.path))
+        title = titles.get((d.code, d.name)) or titles.setdefault(
+            (d.code, d.name), github_property(f"{d.code} {d.name}")
         )
-        lines.append(f"::{_GITHUB_LEVEL[d.severity]} {props}::{github_data(d.message)}")
-    return "".join(line + "\n" for line in lines)
+        line, column, end_line, end_column = d.span
+        lines.append(
+            f"::{_GITHUB_LEVEL[d.severity]} file={file},line={line},col={column},endLine={end_line},"
+            f"endColumn={end_column},title={title}::{github_data(d.message)}\n"
+        )
+    return "".join(lines)

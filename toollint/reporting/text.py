@@ -59,8 +59,8 @@ def _excerpt(document: Document | None, d: Diagnostic, color: bool) -> list[str]
     number = str(line_number)
     if "\t" in line:
         line = line.replace("\t", " ")
-    # escapes widen what they replace, so the caret is placed on the escaped line
-    start, end, line = len(escape(line[:start])), len(escape(line[:end])), escape(line)
+    if not line.isprintable() or "##[" in line:  # escapes widen what they replace: place the caret on the result
+        start, end, line = len(escape(line[:start])), len(escape(line[:end])), escape(line)
     marker = " " * start + "^" * max(1, end - start)
     if not color:
         return [f"    {number} | {line}", f"    {' ' * len(number)} | {marker}"]
@@ -93,8 +93,10 @@ def render_text(result: Result, options: ReportOptions) -> str:
 
 
 def render_concise(result: Result, options: ReportOptions) -> str:
+    paths: dict[str, str] = {}  # escaped once per file
     lines = [
-        f"{visible(d.path)}:{d.span.line}:{d.span.column}: {visible(d.code)} [{d.severity.label}] {visible(d.message)}"
+        f"{paths.get(d.path) or paths.setdefault(d.path, visible(d.path))}:{d.span.line}:{d.span.column}: "
+        f"{visible(d.code)} [{d.severity.label}] {visible(d.message)}"
         for d in result.diagnostics
     ]
     if not options.quiet:
