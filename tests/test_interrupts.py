@@ -184,3 +184,13 @@ def test_a_full_disk_is_a_one_line_error(large: Path, command: tuple[str, ...]) 
         )
     assert run.returncode == 2
     assert run.stderr == "toollint: error: cannot write the report to standard output: No space left on device\n"
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")
+def test_help_on_a_full_disk_is_a_one_line_error() -> None:
+    with open("/dev/full", "w") as full:
+        run = subprocess.run(
+            [sys.executable, "-m", "toollint", "--help"], stdout=full, stderr=subprocess.PIPE, text=True, timeout=60
+        )
+    assert run.returncode == 2
+    assert run.stderr == "toollint: error: No space left on device\n"

@@ -74,7 +74,7 @@ class _Group(click.Group):
             _say("toollint: terminated")
             raise SystemExit(143) from None
         finally:
-            if handle:
+            if handle and previous is not None:  # None: a handler set outside Python, which cannot be put back
                 signal.signal(signal.SIGTERM, previous)
 
 
