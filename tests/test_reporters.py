@@ -72,7 +72,7 @@ def test_github_workflow_commands(result: Result) -> None:
 
 
 def test_github_escaping() -> None:
-    from toollint.reporting.escape import github_data, github_property
+    from toollint.escape import github_data, github_property
 
     assert github_data("100%\r\nnext") == "100%25\\r\\nnext"  # a line break from a file is shown, never acted on
     assert github_property("dir,a:b.json") == "dir%2Ca%3Ab.json"

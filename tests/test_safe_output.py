@@ -18,7 +18,7 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from conftest import REPO, run_cli
-from toollint.reporting import escape
+from toollint import escape
 
 HOSTILE = [
     "evil\n::error file=app.py,line=1::forged",

@@ -43,12 +43,12 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr.write("toollint: interrupted\n")
         raise SystemExit(130) from None
     except OSError as exc:  # what no command handles, such as `--help` printed to a full disk: one line
-        from toollint.reporting.escape import visible
+        from toollint.escape import visible
 
         sys.stderr.write(f"toollint: error: {visible(exc.strerror or str(exc))}\n")
         raise SystemExit(EXIT_ERROR) from None
     except Exception as exc:  # never a traceback: say what broke and where to report it
-        from toollint.reporting.escape import visible  # the error may quote a checked file
+        from toollint.escape import visible  # the error may quote a checked file
 
         sys.stderr.write(
             f"toollint: internal error: {type(exc).__name__}: {visible(str(exc))}\n"

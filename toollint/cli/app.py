@@ -22,7 +22,7 @@ def _fail(message: str) -> None:
 
 def _say(line: str) -> None:
     """One line on stderr; paths and messages in it may come from checked files, so nothing in it is raw."""
-    from toollint.reporting.escape import visible
+    from toollint.escape import visible
 
     click.echo(visible(line), err=True)
 
@@ -329,7 +329,7 @@ def _discard_stdout() -> None:
 def rule(rule_id: str, output_format: str) -> None:
     """Show the documentation of one rule."""
     from toollint.engine.rulebook import RulebookError, load_builtin
-    from toollint.reporting.escape import to_json
+    from toollint.escape import to_json
     from toollint.reporting.ruledoc import render_rule, rule_as_dict
 
     try:
@@ -352,7 +352,7 @@ def rule(rule_id: str, output_format: str) -> None:
 def rules(output_format: str) -> None:
     """List every rule with its code, name, default severity and summary."""
     from toollint.engine.rulebook import RulebookError, load_builtin
-    from toollint.reporting.escape import to_json
+    from toollint.escape import to_json
     from toollint.reporting.ruledoc import render_rule_list, rule_as_dict
 
     try:
@@ -465,8 +465,8 @@ def lock(paths: tuple[Path, ...], config: Path | None) -> None:
     """Pin every tool under PATHS: write toollint.lock, which `toollint check --locked` compares against."""
     from toollint.catalog.extract import tools_of
     from toollint.diff.lock import find_lock, write_lock
+    from toollint.escape import visible
     from toollint.loading.document import display_path
-    from toollint.reporting.escape import visible
 
     settings, loaded = _load(paths, config)
     errors = [e for _, found in loaded for e in found]

@@ -17,8 +17,8 @@ from toollint.catalog.model import Catalog, Tool
 from toollint.diagnostics import Diagnostic, Span, Violation
 from toollint.engine.config import Settings
 from toollint.engine.run import Collector
+from toollint.escape import to_json
 from toollint.loading.document import Document
-from toollint.reporting.escape import to_json
 
 LOCK_NAME = "toollint.lock"
 LOCK_VERSION = 1

@@ -7,8 +7,8 @@ from typing import Any
 
 from toollint.catalog.model import Tool
 from toollint.catalog.risk import RiskProfile
+from toollint.escape import md_text, to_json, visible
 from toollint.loading.document import Document
-from toollint.reporting.escape import md_text, to_json, visible
 
 
 def rows(tools: Sequence[Tool], documents: dict[str, Document]) -> list[dict[str, Any]]:

@@ -6,7 +6,7 @@ from itertools import groupby
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
-from toollint.reporting.escape import visible
+from toollint.escape import visible
 
 if TYPE_CHECKING:
     from toollint.engine.run import Result

@@ -7,7 +7,7 @@ from itertools import groupby
 from typing import TYPE_CHECKING
 
 from toollint.diagnostics import Diagnostic, Severity
-from toollint.reporting.escape import md_code, md_text
+from toollint.escape import md_code, md_text
 
 if TYPE_CHECKING:
     from toollint.engine.run import Result

@@ -9,7 +9,7 @@ from typing import Any
 
 from toollint.checks.rule import Example, RuleSpec
 from toollint.engine.rulebook import Rulebook
-from toollint.reporting.escape import visible, visible_lines
+from toollint.escape import visible, visible_lines
 
 _FENCE = {".json": "json", ".jsonl": "json", ".yaml": "yaml", ".yml": "yaml", ".md": "markdown"}
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from toollint.diagnostics import Severity, to_json_pointer
-from toollint.reporting.escape import json_safe
+from toollint.escape import json_safe
 
 if TYPE_CHECKING:
     from toollint.engine.run import Result

@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from toollint.diagnostics import Diagnostic, Severity, to_json_pointer
-from toollint.reporting.escape import github_data, github_property, json_safe
+from toollint.escape import github_data, github_property, json_safe
 
 if TYPE_CHECKING:
     from toollint.engine.run import Result

@@ -7,7 +7,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from toollint.diagnostics import Diagnostic, Severity
-from toollint.reporting.escape import escape, visible
+from toollint.escape import escape, visible
 
 if TYPE_CHECKING:
     from toollint.engine.run import Result

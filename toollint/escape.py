@@ -1,4 +1,4 @@
-"""Text from checked files made safe to print: every renderer passes names, messages, excerpts and paths through here.
+"""Text from checked files made safe to print: every renderer and message passes names, excerpts and paths here.
 
 A hostile tool definition must neither drive the terminal (ESC, OSC links, BEL, a bidi override that reverses
 what is read) nor forge CI output (a newline followed by `::error`, `::add-mask::` or `::stop-commands::` in a
