@@ -69,7 +69,8 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name in FILE_NAMES:
         (root / name).write_text(json.dumps([tool("a.b")]), encoding="utf-8")
     (root / "agent.md").write_text(
-        "You have these tools.\x1b[2J\u202e Use `tick` and `[x](http://evil.example)` and `missing\x1b[2J`.\n"
+        "You are a support assistant.\x1b[2J\u202e Use the `tick` tool to look up orders and the "
+        "`[x](http://evil.example)` tool to refund them; never call `missing\x1b[2J`.\n"
     )
     return root
 
@@ -98,9 +99,9 @@ def test_text_formats_print_nothing_raw(project: Path, output_format: str) -> No
 
 def test_text_shows_the_caret_under_the_escaped_excerpt(project: Path) -> None:
     lines = check(project, "--select", "TP001").stdout.splitlines()
-    at = next(i for i, line in enumerate(lines) if "`tick` is not a tool" in line)
+    at = next(i for i, line in enumerate(lines) if "TP001  `tick` " in line)
     excerpt, caret = lines[at + 1], lines[at + 2]
-    assert "tools.\\x1b[2J\\u202e Use" in excerpt
+    assert "\\x1b[2J\\u202e Use the `tick` tool" in excerpt
     start = caret.index("^")
     assert excerpt[start : start + 4] == "tick" and caret.count("^") == 4
 
