@@ -22,6 +22,7 @@ from hypothesis import settings as settings_
 from hypothesis import strategies as st
 
 from conftest import CORPORA, lint, settings
+from toollint.engine.config import OUTPUT_FORMATS
 from toollint.engine.run import Result, check_paths, check_sources, parse_sources
 from toollint.reporting import ReportOptions, renderer
 from toollint.reporting.text import render_statistics
@@ -170,10 +171,10 @@ def hostile_prompt(draw: st.DrawFn, names: list[str]) -> str:
 def assert_renders_well(result: Result) -> None:
     """Every output format of `result`: machine formats parse, text formats carry nothing raw."""
     options = ReportOptions(settings().rulebook, version="0")
-    for name in ("text", "concise", "github", "markdown", "junit", "json", "jsonl", "sarif"):
+    for name in OUTPUT_FORMATS:  # a format added later is held to the same rules
         out = renderer(name)(result, options)
         out.encode("utf-8")  # no lone surrogate left
-        if name in ("json", "sarif"):
+        if name in ("json", "sarif", "gitlab"):
             json.loads(out)
         elif name == "jsonl":
             for line in out.splitlines():
