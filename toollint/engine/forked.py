@@ -28,6 +28,8 @@ MAX_PIECES = 255  # numbers travel as single bytes
 STOPPED_LIMIT = 2.0  # seconds a stopped child may hold its pieces before the parent kills it and does them
 _POLL = 0.2  # seconds between looks at the children's state while their results are awaited
 _PR_SET_PDEATHSIG = 1
+_STOPPING = {signal.SIGINT, signal.SIGTERM}
+_MASKABLE = hasattr(signal, "pthread_sigmask")
 # the process's own children still at work, so that an interruption anywhere can stop them (weak: a finished
 # Forked is forgotten with its last reference)
 _RUNNING: weakref.WeakSet[Forked[Any]] = weakref.WeakSet()
@@ -76,12 +78,24 @@ class Forked(Generic[Result]):
                 stream.flush()
         for _ in range(children):
             read_end, write_end = os.pipe()
-            pid = os.fork()
+            # Ctrl-C or SIGTERM during the fork waits until the child has its default handlers (and until the
+            # parent's at-fork hooks, such as `random`'s reseeding, are done): no child reports an exception then
+            blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING) if _MASKABLE else None
+            try:
+                pid = os.fork()
+            except BaseException:
+                if blocked is not None:
+                    signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+                raise
+            if pid != 0 and blocked is not None:
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
             if pid == 0:  # the child: compute, send, and leave without running the parent's exit handlers
                 code = 1
                 try:
                     os.close(read_end)
                     _tie_to_parent(self.parent)
+                    if blocked is not None:
+                        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
                     import pickle
 
                     payload = pickle.dumps([(i, encode(result)) for i, result in self._drain()])
