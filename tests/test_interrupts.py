@@ -72,7 +72,7 @@ def group(leader: int) -> dict[int, str]:
 def worker_of(run: subprocess.Popen[str]) -> int:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        workers = [pid for pid in group(run.pid) if pid != run.pid]
+        workers = [pid for pid, state in group(run.pid).items() if pid != run.pid and state not in ("Z", "X")]
         if workers:
             return workers[0]
         assert run.poll() is None, run.communicate()
