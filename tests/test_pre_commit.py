@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -12,6 +14,7 @@ import pytest
 import yaml
 
 from conftest import REPO
+from toollint.loading.document import KIND_BY_SUFFIX
 
 pytestmark = pytest.mark.slow
 
@@ -85,7 +88,13 @@ def test_hooks_file_declares_the_toollint_hook() -> None:
     hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
     (hook,) = hooks
     assert hook["id"] == "toollint" and hook["entry"].startswith("toollint check")
-    assert set(hook["types_or"]) == {"json", "yaml", "markdown", "python"}
+    # pre-commit passes a file only when it matches `files` and every `types`/`types_or` filter
+    assert "types_or" not in hook and set(hook.get("types", ["file"])) == {"file"}
+    files = re.compile(hook["files"])
+    for suffix in KIND_BY_SUFFIX:  # every kind of file toollint reads
+        assert files.search(f"dir/name{suffix}") and files.search(f"NAME{suffix.upper()}"), suffix
+    for other in ("setup.cfg", "image.png", "script.sh", "data.json.bak"):
+        assert not files.search(other), other
 
 
 def test_real_pre_commit_runs_the_hook(tmp_path: Path, pre_commit_home: Path, hook_repo: Path) -> None:
@@ -105,6 +114,17 @@ def test_real_pre_commit_runs_the_hook(tmp_path: Path, pre_commit_home: Path, ho
     git(project, "add", ".")
     passing = try_repo(project, pre_commit_home, hook_repo)
     assert passing.returncode == 0, passing.stdout + passing.stderr
+
+    # the file kinds pre-commit's own type tags do not cover, or not as toollint reads them
+    (project / "tools" / "more.jsonl").write_text(json.dumps(yaml.safe_load(BAD)[0]) + "\n")
+    prompt = "You are a weather assistant. Use the `get_wether` tool to answer questions about the weather.\n"
+    for name in ("agent.prompt", "agent.txt", "agent.j2", "agent.jinja"):
+        (project / "tools" / name).write_text(prompt)
+    git(project, "add", ".")
+    failing = try_repo(project, pre_commit_home, hook_repo)
+    assert failing.returncode == 1, failing.stdout + failing.stderr
+    for name in ("more.jsonl", "agent.prompt", "agent.txt", "agent.j2", "agent.jinja"):
+        assert f"tools/{name}" in failing.stdout, (name, failing.stdout)
 
 
 def test_committing_only_a_prompt_that_names_a_missing_tool_fails_the_hook(

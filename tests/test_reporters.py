@@ -72,10 +72,10 @@ def test_github_workflow_commands(result: Result) -> None:
 
 
 def test_github_escaping() -> None:
-    from toollint.reporting.structured import _escape_data, _escape_property
+    from toollint.escape import github_data, github_property
 
-    assert _escape_data("100%\r\nnext") == "100%25%0D%0Anext"
-    assert _escape_property("dir,a:b.json") == "dir%2Ca%3Ab.json"
+    assert github_data("100%\r\nnext") == "100%25\\r\\nnext"  # a line break from a file is shown, never acted on
+    assert github_property("dir,a:b.json") == "dir%2Ca%3Ab.json"
 
 
 def test_junit_is_well_formed(result: Result) -> None:

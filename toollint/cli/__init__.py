@@ -18,7 +18,7 @@ def _exit_now(code: object) -> None:
     try:
         sys.stdout.flush()
         sys.stderr.flush()
-    except (BrokenPipeError, ValueError):
+    except (AttributeError, OSError, ValueError):  # a closed (None), broken or full stream: said already
         pass
     os._exit(code if isinstance(code, int) else (0 if code is None else EXIT_ERROR))
 
@@ -42,9 +42,16 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         sys.stderr.write("toollint: interrupted\n")
         raise SystemExit(130) from None
+    except OSError as exc:  # what no command handles, such as `--help` printed to a full disk: one line
+        from toollint.escape import visible
+
+        sys.stderr.write(f"toollint: error: {visible(exc.strerror or str(exc))}\n")
+        raise SystemExit(EXIT_ERROR) from None
     except Exception as exc:  # never a traceback: say what broke and where to report it
+        from toollint.escape import visible  # the error may quote a checked file
+
         sys.stderr.write(
-            f"toollint: internal error: {type(exc).__name__}: {exc}\n"
+            f"toollint: internal error: {type(exc).__name__}: {visible(str(exc))}\n"
             "Please report this at https://github.com/toollint/toollint/issues\n"
         )
         raise SystemExit(EXIT_ERROR) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from pathlib import Path
@@ -15,8 +16,15 @@ from toollint.engine.config import OUTPUT_FORMATS, PROVIDER_TARGETS, ConfigError
 
 
 def _fail(message: str) -> None:
-    click.echo(f"toollint: error: {message}", err=True)
+    _say(f"toollint: error: {message}")
     raise SystemExit(EXIT_ERROR)
+
+
+def _say(line: str) -> None:
+    """One line on stderr; paths and messages in it may come from checked files, so nothing in it is raw."""
+    from toollint.escape import visible
+
+    click.echo(visible(line), err=True)
 
 
 def _selectors(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -74,7 +82,45 @@ def _mcp_options(command: Any) -> Any:
     return command
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Terminated(BaseException):
+    """SIGTERM, raised where the program is, so that workers are stopped on the way out."""
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise _Terminated
+
+
+class _Group(click.Group):
+    """Ctrl-C and SIGTERM end a command with one line and the shell's codes, 130 and 143 (click says `Aborted!`, 1)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        import signal
+        import threading
+
+        handle = threading.current_thread() is threading.main_thread()  # only the main thread may set handlers
+        previous = signal.signal(signal.SIGTERM, _terminate) if handle else None
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            _stop_workers()
+            _say("toollint: interrupted")
+            raise SystemExit(130) from None
+        except _Terminated:
+            _stop_workers()
+            _say("toollint: terminated")
+            raise SystemExit(143) from None
+        finally:
+            if handle and previous is not None:  # None: a handler set outside Python, which cannot be put back
+                signal.signal(signal.SIGTERM, previous)
+
+
+def _stop_workers() -> None:
+    forked = sys.modules.get("toollint.engine.forked")
+    if forked is not None:
+        forked.stop_all()
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", "-V", prog_name="toollint", message="%(prog)s %(version)s")
 def cli() -> None:
     """Lint LLM tool definitions and the prompts that use them."""
@@ -232,7 +278,7 @@ def run_check(invocation: CheckInvocation) -> int:
         _fail(str(exc))
     if invocation.verbose:
         for path, reason in result.skipped:
-            click.echo(f"toollint: skipped `{path}`, not a prompt: {reason}", err=True)
+            _say(f"toollint: skipped `{path}`, not a prompt: {reason}")
     if invocation.write_baseline is not None:
         return _write_baseline(invocation.write_baseline, result, settings)
     result = _apply_baseline(invocation.baseline or settings.baseline, result, settings, invocation.quiet)
@@ -246,10 +292,9 @@ def run_check(invocation: CheckInvocation) -> int:
     ):
         # a CI gate pointed at the wrong folder would otherwise pass without a word
         where = ", ".join([*(f"`{p}`" for p in invocation.paths), *(f"`{s.label}`" for s in invocation.servers)])
-        click.echo(
+        _say(
             f"toollint: warning: no tool definitions or prompts found under {where} "
-            f"({result.files} file{'' if result.files == 1 else 's'} read); check the paths",
-            err=True,
+            f"({result.files} file{'' if result.files == 1 else 's'} read); check the paths"
         )
     return _report(
         result,
@@ -311,7 +356,7 @@ def _write_baseline(path: Path, result: Any, settings: Any) -> int:
         count = write_baseline(path, result, settings.root)
     except BaselineError as exc:
         _fail(str(exc))
-    click.echo(f"wrote {path}: {count} finding{'' if count == 1 else 's'} recorded", err=True)
+    _say(f"wrote {path}: {count} finding{'' if count == 1 else 's'} recorded")
     return EXIT_ERROR if result.internal_error else EXIT_SUCCESS
 
 
@@ -337,12 +382,10 @@ def _apply_baseline(path: Path | None, result: Any, settings: Any, quiet: bool) 
         ]
         if len(applied.gone) > _GONE_SHOWN:
             lines.append(f"  and {len(applied.gone) - _GONE_SHOWN} more")
-        click.echo("\n".join(lines), err=True)
+        for line in lines:
+            _say(line)
     if applied.known and not quiet:
-        click.echo(
-            f"toollint: {applied.known} known finding{'' if applied.known == 1 else 's'} in `{path}` not shown",
-            err=True,
-        )
+        _say(f"toollint: {applied.known} known finding{'' if applied.known == 1 else 's'} in `{path}` not shown")
     return applied.result
 
 
@@ -388,7 +431,11 @@ def _report(
     from toollint.reporting import ReportOptions, renderer
 
     use_color = color == "always" or (
-        color == "auto" and output_file is None and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+        color == "auto"
+        and output_file is None
+        and not os.environ.get("NO_COLOR")
+        and sys.stdout is not None
+        and sys.stdout.isatty()
     )
     options = ReportOptions(settings.rulebook, color=use_color, quiet=quiet, version=__version__, root=settings.root)
     if statistics and settings.output_format == "json":
@@ -404,7 +451,7 @@ def _report(
     report += ("\n" if suffix and settings.output_format == "markdown" else "") + suffix
     if output_file is not None:
         try:
-            output_file.write_text(report, encoding="utf-8")
+            output_file.write_text(report, encoding="utf-8", errors="backslashreplace")
         except OSError as exc:
             _fail(f"cannot write `{output_file}`: {exc.strerror or exc}")
     else:
@@ -425,12 +472,35 @@ def _available_cores() -> int:
 
 
 def _write(text: str) -> None:
+    """The report on stdout, in its encoding (what it cannot encode is escaped, never a crash).
+
+    A reader that went away (`toollint check | head -1`) ends the output quietly, as for ruff or grep; a stdout
+    that cannot take the report (closed, a full disk) is a one-line error."""
+    stream = sys.stdout
     try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    except BrokenPipeError:  # `toollint check | head`
+        if stream is None:  # started with stdout closed (`>&-`)
+            raise OSError(errno.EBADF, "standard output is closed")
+        buffer = getattr(stream, "buffer", None)
+        if buffer is None:
+            stream.write(text)
+        else:
+            stream.flush()
+            buffer.write(text.encode(stream.encoding or "utf-8", "backslashreplace"))
+        stream.flush()
+    except BrokenPipeError:
+        _discard_stdout()
+    except OSError as exc:
+        _discard_stdout()
+        _fail(f"cannot write the report to standard output: {exc.strerror or exc}")
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null, so that what is still buffered cannot fail again at exit."""
+    try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):
+        pass
 
 
 @cli.command()
@@ -438,9 +508,8 @@ def _write(text: str) -> None:
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def rule(rule_id: str, output_format: str) -> None:
     """Show the documentation of one rule."""
-    import json
-
     from toollint.engine.rulebook import RulebookError, load_builtin
+    from toollint.escape import to_json
     from toollint.reporting.ruledoc import render_rule, rule_as_dict
 
     try:
@@ -455,16 +524,15 @@ def rule(rule_id: str, output_format: str) -> None:
         hint = f" (did you mean `{close[0]}`?)" if close else "; `toollint rules` lists them"
         _fail(f"unknown rule `{rule_id}`{hint}")
     assert spec is not None
-    _write(json.dumps(rule_as_dict(spec), indent=2) + "\n" if output_format == "json" else render_rule(spec, book))
+    _write(to_json(rule_as_dict(spec), indent=2) + "\n" if output_format == "json" else render_rule(spec, book))
 
 
 @cli.command()
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def rules(output_format: str) -> None:
     """List every rule with its code, name, default severity and summary."""
-    import json
-
     from toollint.engine.rulebook import RulebookError, load_builtin
+    from toollint.escape import to_json
     from toollint.reporting.ruledoc import render_rule_list, rule_as_dict
 
     try:
@@ -472,7 +540,7 @@ def rules(output_format: str) -> None:
     except RulebookError as exc:
         _fail(str(exc))
     if output_format == "json":
-        _write(json.dumps([rule_as_dict(book.by_code[c]) for c in sorted(book.by_code)], indent=2) + "\n")
+        _write(to_json([rule_as_dict(book.by_code[c]) for c in sorted(book.by_code)], indent=2) + "\n")
     else:
         _write(render_rule_list(book))
 
@@ -502,7 +570,7 @@ def inventory(
 
     settings, loaded = _load(paths, config)
     for error in (e for _, errors in loaded for e in errors):
-        click.echo(f"toollint: warning: {error.path}:{error.line}:{error.column}: {error.message}", err=True)
+        _say(f"toollint: warning: {error.path}:{error.line}:{error.column}: {error.message}")
     tools, documents = tools_of(loaded)
     tools = with_vocabulary(tools, settings.vocabulary)  # risk read with config's vocabulary, as `check` does
     try:
@@ -593,9 +661,7 @@ def diff(
         _fail(str(exc))
     for _, errors in old_loaded:
         for error in errors:
-            click.echo(
-                f"toollint: warning: old version unreadable: {error.path}:{error.line}: {error.message}", err=True
-            )
+            _say(f"toollint: warning: old version unreadable: {error.path}:{error.line}: {error.message}")
     changes_only = frozenset(
         code for code in settings.rulebook.by_code if code.startswith("TC") or code in ("TL001", "TL005")
     )
@@ -632,6 +698,7 @@ def lock(
     `toollint check --locked` compares against."""
     from toollint.catalog.extract import tools_of
     from toollint.diff.lock import find_lock, write_lock
+    from toollint.escape import visible
     from toollint.loading.document import display_path
 
     servers = _servers(mcp_stdio, mcp_url)
@@ -652,7 +719,7 @@ def lock(
         count = write_lock(target, tools_of(loaded)[0], settings.root)
     except OSError as exc:
         _fail(f"cannot write `{target}`: {exc.strerror or exc}")
-    click.echo(f"wrote {display_path(Path(os.path.relpath(target)))}: {count} tools pinned")
+    _write(visible(f"wrote {display_path(Path(os.path.relpath(target)))}: {count} tools pinned") + "\n")
 
 
 @cli.command(name="eval")
@@ -725,6 +792,7 @@ def init(path: Path | None, force: bool) -> None:
     """Inspect the project at PATH (default: the current folder) and write `.toollint.yaml` with the toolsets
     and prompts found, `.pre-commit-config.yaml` (or print the hook to add) and a GitHub workflow."""
     from toollint.cli.init import InitError, plan, write
+    from toollint.escape import visible
 
     root = path or Path(".")
     try:
@@ -736,8 +804,8 @@ def init(path: Path | None, force: bool) -> None:
         _fail(f"cannot initialise `{root}`: {getattr(exc, 'strerror', None) or exc}")
     for item in planned.files:
         shown = (root / item.path).as_posix() if path is not None else item.path
-        click.echo(f"wrote {shown}" + (f": {item.note}" if item.note and "\n" not in item.note else ""))
+        _write(visible(f"wrote {shown}" + (f": {item.note}" if item.note and "\n" not in item.note else "")) + "\n")
         if "\n" in item.note:
-            click.echo("\n".join(f"  {line}" for line in item.note.splitlines()))
+            _write("".join(f"  {visible(line)}\n" for line in item.note.splitlines()))
     if planned.pre_commit_snippet is not None:
         click.echo("`.pre-commit-config.yaml` exists; add this hook to its `repos:`:\n" + planned.pre_commit_snippet)

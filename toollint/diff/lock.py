@@ -18,6 +18,7 @@ from toollint.catalog.model import Catalog, Tool
 from toollint.diagnostics import Diagnostic, Span, Violation
 from toollint.engine.config import Settings
 from toollint.engine.run import Collector
+from toollint.escape import to_json
 from toollint.loading.document import DEFAULT_MAX_FILE_SIZE, Document, LoadError, read_bytes
 
 LOCK_NAME = "toollint.lock"
@@ -31,7 +32,8 @@ class LockError(Exception):
 def tool_hash(tool: Tool) -> str:
     definition = {key: value for key, value in tool.spec.items() if key != "x-toollint"}
     canonical = json.dumps(definition, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+    # surrogatepass: a lone surrogate (`"\ud800"` in JSON) is hashed as it is, never a crash
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def lock_key(tool: Tool) -> str:
@@ -56,7 +58,7 @@ def lock_data(tools: tuple[Tool, ...] | list[Tool], root: Path) -> dict[str, Any
 
 def write_lock(path: Path, tools: tuple[Tool, ...] | list[Tool], root: Path) -> int:
     data = lock_data(tools, root)
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(to_json(data, indent=2) + "\n", encoding="utf-8")
     return len(data["tools"])
 
 

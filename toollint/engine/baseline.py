@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 from toollint.catalog.extract import declarations
 from toollint.diagnostics import Diagnostic, Pointer, to_json_pointer
 from toollint.engine.run import Result
+from toollint.escape import to_json
 from toollint.loading.document import Document
 
 BASELINE_VERSION = 1
@@ -124,7 +125,7 @@ def write_baseline(path: Path, result: Result, root: Path) -> int:
     entries = _entries(result, root)
     data = {"version": BASELINE_VERSION, "findings": entries}
     try:
-        path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        path.write_text(to_json(data, indent=2) + "\n", encoding="utf-8")
     except OSError as exc:
         raise BaselineError(f"cannot write baseline `{path}`: {exc.strerror or exc}") from None
     return sum(e["count"] for e in entries)

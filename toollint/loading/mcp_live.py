@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple, TextIO
 from urllib.parse import quote, urlparse
 
+from toollint.escape import visible_lines
 from toollint.loading.document import Document, LoadError, parse
 
 DEFAULT_TIMEOUT = 30.0
@@ -234,7 +235,7 @@ def _described(server: Server, reason: str, errlog: TextIO) -> str:
 
 def _printable(text: str) -> str:
     """The server's own words, for our stderr: no escape sequences or other controls from it."""
-    return "".join(c if c.isprintable() or c == "\n" else "?" for c in text)
+    return visible_lines(text)
 
 
 def _tail(errlog: TextIO) -> str:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from toollint.diagnostics import Severity
 from toollint.engine.baseline import Fingerprinter
+from toollint.escape import to_json
 
 if TYPE_CHECKING:
     from toollint.engine.run import Result
@@ -40,4 +40,4 @@ def render_gitlab(result: Result, options: ReportOptions) -> str:
                 "location": {"path": d.path, "lines": {"begin": d.span.line, "end": d.span.end_line}},
             }
         )
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    return to_json(issues, indent=2) + "\n"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from toollint.catalog.model import Tool
 from toollint.catalog.risk import RiskProfile
+from toollint.escape import md_text, to_json, visible
 from toollint.loading.document import Document
 
 
@@ -52,8 +52,8 @@ def toolset_rows(
 def render(items: list[dict[str, Any]], output_format: str, toolsets: list[dict[str, Any]] | None = None) -> str:
     if output_format == "json":
         if toolsets is None:
-            return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
-        return json.dumps({"tools": items, "toolsets": toolsets}, indent=2, ensure_ascii=False) + "\n"
+            return to_json(items, indent=2) + "\n"
+        return to_json({"tools": items, "toolsets": toolsets}, indent=2) + "\n"
     return _render_tools(items, output_format) + (_render_toolsets(toolsets, output_format) if toolsets else "")
 
 
@@ -78,14 +78,17 @@ def _render_toolsets(toolsets: list[dict[str, Any]], output_format: str) -> str:
     return "\n" + _table(headers, table, output_format) + f"\n{note}\n"
 
 
-def _table(headers: Sequence[str], table: list[tuple[str, ...]], output_format: str) -> str:
+def _table(headers: Sequence[str], table: Sequence[Sequence[Any]], output_format: str) -> str:
+    """Rows of text from checked files, escaped: markdown cells cannot break the table, text cells carry no control
+    characters."""
     if output_format == "markdown":
         lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-        lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in table]
+        lines += ["| " + " | ".join(md_text(str(cell), table=True) for cell in row) + " |" for row in table]
         return "\n".join(lines) + "\n"
-    widths = [max(len(h), *(len(r[c]) for r in table)) if table else len(h) for c, h in enumerate(headers)]
+    shown = [[visible(str(cell)) for cell in row] for row in table]
+    widths = [max(len(h), *(len(r[c]) for r in shown)) if shown else len(h) for c, h in enumerate(headers)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
-    lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in table]
+    lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in shown]
     return "\n".join(lines)
 
 
@@ -97,14 +100,7 @@ def _render_tools(items: list[dict[str, Any]], output_format: str) -> str:
     ]
     counts = {risk: sum(1 for i in items if i["risk"] == risk) for risk in ("read", "write", "destructive")}
     summary = f"{len(items)} tools: {counts['read']} read, {counts['write']} write, {counts['destructive']} destructive"
-    if output_format == "markdown":
-        lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-        lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in table]
-        return "\n".join(lines) + f"\n\n{summary}\n"
-    widths = [max(len(h), *(len(r[c]) for r in table)) if table else len(h) for c, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
-    lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in table]
-    return "\n".join(lines) + f"\n{summary}\n"
+    return _table(headers, table, output_format) + f"\n{summary}\n"
 
 
 def render_token_growth(growth: dict[str, tuple[int, int]], output_format: str) -> str:

@@ -7,6 +7,7 @@ from itertools import groupby
 from typing import TYPE_CHECKING
 
 from toollint.diagnostics import Diagnostic, Severity
+from toollint.escape import md_code, md_text
 
 if TYPE_CHECKING:
     from toollint.engine.run import Result
@@ -14,10 +15,6 @@ if TYPE_CHECKING:
 
 _LEVEL = {Severity.ERROR: "breaking", Severity.WARNING: "risky", Severity.INFO: "safe"}
 _TOOL = re.compile(r"^`(?P<tool>[^`]+)`: (?P<rest>.*)$", re.DOTALL)
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def render_markdown(result: Result, options: ReportOptions) -> str:
@@ -29,7 +26,8 @@ def render_markdown(result: Result, options: ReportOptions) -> str:
     if others:
         out += ["## Findings", "", "| severity | code | location | message |", "|---|---|---|---|"]
         out += [
-            f"| {d.severity.label} | {d.code} {d.name} | `{d.path}:{d.span.line}:{d.span.column}` | {_cell(d.message)} |"
+            f"| {d.severity.label} | {md_text(f'{d.code} {d.name}', table=True)} "
+            f"| {md_code(f'{d.path}:{d.span.line}:{d.span.column}', table=True)} | {md_text(d.message, table=True)} |"
             for d in others
         ]
         out.append("")
@@ -51,10 +49,12 @@ def _changelog(changes: list[Diagnostic]) -> list[str]:
         "",
     ]
     for name, group in groupby(sorted(changes, key=lambda d: (tool(d), -d.severity, d.path, d.span.line)), key=tool):
-        out += [f"### `{name}`", "", "| level | change | where |", "|---|---|---|"]
+        out += [f"### {md_code(name)}", "", "| level | change | where |", "|---|---|---|"]
         for d in group:
             match = _TOOL.match(d.message)
             text = match.group("rest") if match else d.message
-            out.append(f"| {_LEVEL[d.severity]} | {_cell(text)} | `{d.path}:{d.span.line}` |")
+            out.append(
+                f"| {_LEVEL[d.severity]} | {md_text(text, table=True)} | {md_code(f'{d.path}:{d.span.line}', table=True)} |"
+            )
         out.append("")
     return out

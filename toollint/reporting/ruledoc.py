@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 from toollint.checks.rule import Example, RuleSpec
 from toollint.engine.rulebook import Rulebook
+from toollint.escape import visible, visible_lines
 
 _FENCE = {".json": "json", ".jsonl": "json", ".yaml": "yaml", ".yml": "yaml", ".md": "markdown"}
 
@@ -16,8 +18,8 @@ def _example(example: Example) -> list[str]:
     lines: list[str] = []
     for name, source in example.files():
         language = _FENCE.get(Path(name).suffix, "")
-        fence = "````" if "```" in source else "```"
-        lines += [f"`{name}`:", f"{fence}{language}", source.rstrip(), fence]
+        fence = "`" * max([3, *(len(run) + 1 for run in re.findall("`+", source))])  # longer than any run inside
+        lines += [f"`{visible(name)}`:", f"{fence}{language}", visible_lines(source.rstrip()), fence]
     return lines
 
 
@@ -28,20 +30,20 @@ def render_rule(rule: RuleSpec, book: Rulebook) -> str:
         if rule.code in _expand_all(book, preset.select) - _expand_all(book, preset.ignore)
     ]
     lines = [
-        f"# {rule.name} ({rule.code})",
+        f"# {visible(rule.name)} ({visible(rule.code)})",
         "",
         f"Default severity: {rule.severity.label}"
         + (f" ({rule.write_severity.label} on write tools)" if rule.write_severity else "")
-        + f" · Checks each: {rule.target} · "
-        f"Presets: {', '.join(presets) or 'none'}",
+        + f" · Checks each: {visible(rule.target)} · "
+        f"Presets: {visible(', '.join(presets)) or 'none'}",
         "",
-        rule.summary + ".",
+        visible(rule.summary) + ".",
         "",
         "## What it does",
-        rule.what,
+        visible_lines(rule.what),
         "",
         "## Why is this bad?",
-        rule.why,
+        visible_lines(rule.why),
     ]
     if rule.bad:
         lines += ["", "## Example", *_example(rule.bad[0])]
@@ -50,11 +52,14 @@ def render_rule(rule: RuleSpec, book: Rulebook) -> str:
     lines += ["", "## Options"]
     if rule.options:
         lines += ["| option | type | default | description |", "|---|---|---|---|"]
-        lines += [f"| `{o.name}` | {o.type} | `{json.dumps(o.default)}` | {o.description} |" for o in rule.options]
+        lines += [
+            f"| `{visible(o.name)}` | {visible(o.type)} | `{visible(json.dumps(o.default))}` | {visible(o.description)} |"
+            for o in rule.options
+        ]
     else:
         lines.append("None.")
     if rule.known_problems:
-        lines += ["", "## Known problems", rule.known_problems]
+        lines += ["", "## Known problems", visible_lines(rule.known_problems)]
     lines += [
         "",
         "## Suppression",
@@ -94,5 +99,5 @@ def render_rule_list(book: Rulebook) -> str:
     rows = [f"{'code':<6} {'name':<34} {'severity':<8} summary"]
     for code in sorted(book.by_code):
         rule = book.by_code[code]
-        rows.append(f"{code:<6} {rule.name:<34} {rule.severity.label:<8} {rule.summary}")
+        rows.append(f"{visible(code):<6} {visible(rule.name):<34} {rule.severity.label:<8} {visible(rule.summary)}")
     return "\n".join(rows) + "\n"

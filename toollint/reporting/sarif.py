@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from toollint.diagnostics import Severity, to_json_pointer
 from toollint.engine.baseline import FINGERPRINT_KEY, Fingerprinter
+from toollint.escape import json_safe
 
 if TYPE_CHECKING:
     from toollint.engine.run import Result
@@ -97,7 +98,7 @@ def render_sarif(result: Result, options: ReportOptions) -> str:
         ],
     }
     # no indentation: a large log is written by json's C encoder, ten times faster than its indenting one
-    return json.dumps(log, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(log, ensure_ascii=False)) + "\n"
 
 
 SRCROOT = "%SRCROOT%"
@@ -131,7 +132,8 @@ def _artifact(path: str, base: Path) -> dict[str, str]:
         return {"uri": path}
     real = Path(os.path.realpath(path))
     if real.is_relative_to(base):
-        return {"uri": quote(real.relative_to(base).as_posix()), "uriBaseId": SRCROOT}
+        # a file name that is not UTF-8 reaches us with its bytes as lone surrogates: the URI carries those bytes
+        return {"uri": quote(real.relative_to(base).as_posix(), errors="surrogateescape"), "uriBaseId": SRCROOT}
     return {"uri": real.as_uri()}
 
 

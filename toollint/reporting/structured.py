@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from toollint.diagnostics import Diagnostic, Severity, to_json_pointer
+from toollint.escape import github_data, github_property, json_safe, to_json
 
 if TYPE_CHECKING:
     from toollint.engine.run import Result
@@ -36,11 +37,12 @@ def render_json(result: Result, options: ReportOptions) -> str:
     if not result.diagnostics:
         return "[]\n"
     encode = json.JSONEncoder(ensure_ascii=False).encode
-    return "[\n" + ",\n".join("  " + encode(as_dict(d)) for d in result.diagnostics) + "\n]\n"
+    return json_safe("[\n" + ",\n".join("  " + encode(as_dict(d)) for d in result.diagnostics) + "\n]\n")
 
 
 def render_jsonl(result: Result, options: ReportOptions) -> str:
-    return "".join(json.dumps(as_dict(d), ensure_ascii=False) + "\n" for d in result.diagnostics)
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    return json_safe("".join(encode(as_dict(d)) + "\n" for d in result.diagnostics))
 
 
 def render_statistics_json(result: Result) -> str:
@@ -55,33 +57,24 @@ def render_statistics_json(result: Result) -> str:
     by_severity = {s.label: sum(1 for d in result.diagnostics if d.severity == s) for s in reversed(Severity)}
     summary = {"findings": len(result.diagnostics), **by_severity}
     loaded = {"files": result.files, "tools": result.tools, "prompts": result.prompts}
-    return json.dumps({"rules": rules, "summary": summary, "checked": loaded}, indent=2, ensure_ascii=False) + "\n"
+    return to_json({"rules": rules, "summary": summary, "checked": loaded}, indent=2) + "\n"
 
 
 _GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
 def render_github(result: Result, options: ReportOptions) -> str:
+    files: dict[str, str] = {}  # escaped once per file and per rule, not once per finding
+    titles: dict[tuple[str, str], str] = {}
     lines = []
     for d in result.diagnostics:
-        props = ",".join(
-            f"{k}={_escape_property(str(v))}"
-            for k, v in (
-                ("file", d.path),
-                ("line", d.span.line),
-                ("col", d.span.column),
-                ("endLine", d.span.end_line),
-                ("endColumn", d.span.end_column),
-                ("title", f"{d.code} {d.name}"),
-            )
+        file = files.get(d.path) or files.setdefault(d.path, github_property(d.path))
+        title = titles.get((d.code, d.name)) or titles.setdefault(
+            (d.code, d.name), github_property(f"{d.code} {d.name}")
         )
-        lines.append(f"::{_GITHUB_LEVEL[d.severity]} {props}::{_escape_data(d.message)}")
-    return "".join(line + "\n" for line in lines)
+        line, column, end_line, end_column = d.span
+        lines.append(
+            f"::{_GITHUB_LEVEL[d.severity]} file={file},line={line},col={column},endLine={end_line},"
+            f"endColumn={end_column},title={title}::{github_data(d.message)}\n"
+        )
+    return "".join(lines)

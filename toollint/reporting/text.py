@@ -7,6 +7,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from toollint.diagnostics import Diagnostic, Severity
+from toollint.escape import escape, visible
 
 if TYPE_CHECKING:
     from toollint.engine.run import Result
@@ -58,6 +59,8 @@ def _excerpt(document: Document | None, d: Diagnostic, color: bool) -> list[str]
     number = str(line_number)
     if "\t" in line:
         line = line.replace("\t", " ")
+    if not line.isprintable() or "##[" in line:  # escapes widen what they replace: place the caret on the result
+        start, end, line = len(escape(line[:start])), len(escape(line[:end])), escape(line)
     marker = " " * start + "^" * max(1, end - start)
     if not color:
         return [f"    {number} | {line}", f"    {' ' * len(number)} | {marker}"]
@@ -73,14 +76,16 @@ def render_text(result: Result, options: ReportOptions) -> str:
     out: list[str] = []
     for path, group in groupby(result.diagnostics, key=attrgetter("path")):
         document = result.documents.get(path)
-        out.append(_paint(path, "1", color))
+        out.append(_paint(visible(path), "1", color))
         for d in group:
             where = f"{d.span.line}:{d.span.column}"
-            code, name = (_paint(d.code, "1", color), _paint(d.name, "2", color)) if color else (d.code, d.name)
-            out.append(f"  {where:<8} {levels[d.severity]} {code}  {d.message}  {name}")
+            code, name = visible(d.code), visible(d.name)  # a rule pack's code and name are user text too
+            if color:
+                code, name = _paint(code, "1", color), _paint(name, "2", color)
+            out.append(f"  {where:<8} {levels[d.severity]} {code}  {visible(d.message)}  {name}")
             out += _excerpt(document, d, color)
             if d.related:
-                out += [f"    = note: see {r}" for r in d.related]
+                out += [f"    = note: see {visible(r)}" for r in d.related]
         out.append("")
     if not options.quiet:
         out.append(summary(result))
@@ -88,8 +93,11 @@ def render_text(result: Result, options: ReportOptions) -> str:
 
 
 def render_concise(result: Result, options: ReportOptions) -> str:
+    paths: dict[str, str] = {}  # escaped once per file
     lines = [
-        f"{d.path}:{d.span.line}:{d.span.column}: {d.code} [{d.severity.label}] {d.message}" for d in result.diagnostics
+        f"{paths.get(d.path) or paths.setdefault(d.path, visible(d.path))}:{d.span.line}:{d.span.column}: "
+        f"{visible(d.code)} [{d.severity.label}] {visible(d.message)}"
+        for d in result.diagnostics
     ]
     if not options.quiet:
         lines.append(summary(result))
@@ -103,6 +111,6 @@ def render_statistics(result: Result) -> str:
     rows = [f"{'count':>7}  {'code':<6} {'name':<34} severity"]
     for code, count in sorted(result.counts.items(), key=lambda kv: (-kv[1], kv[0])):
         d = first[code]
-        rows.append(f"{count:>7}  {code:<6} {d.name:<34} {d.severity.label}")
+        rows.append(f"{count:>7}  {visible(code):<6} {visible(d.name):<34} {d.severity.label}")
     rows.append(summary(result))
     return "\n".join(rows) + "\n"
