@@ -231,22 +231,23 @@ def overlapping_tools(agent: Agent, ctx: RuleContext) -> Iterator[Violation]:
         return  # too-many-tools already says this toolset is too large to choose from
     threshold = ctx.options["min-similarity"]
     content = [_content(t.description) for t in tools]
+    stems = [_stems(str(t.name)) for t in tools]
     for i, tool in enumerate(tools):
         for j in range(i):
             other = tools[j]
             if other.name == tool.name or len(content[i]) < 4 or len(content[j]) < 4:
                 continue
             shared = len(content[i] & content[j]) / len(content[i] | content[j])
-            names_i, names_j = _stems(tool.name), _stems(other.name)
-            same_words = names_i == names_j
-            # template descriptions ("Update the labels of an issue" / "... the assignees ...") differ exactly
-            # where the names differ: those tools are told apart, not overlapping
-            told_apart = _differ_where_names_differ(content[i] ^ content[j], names_i ^ names_j) or _names_other(
-                tool, other
-            )
+            same_words = stems[i] == stems[j]
+            if not same_words and shared < threshold:
+                continue  # most pairs: the rest is asked only of the few that look alike
             if same_words and _singular_and_batch(tool, other):
                 continue
-            if same_words or (shared >= threshold and not told_apart):
+            # template descriptions ("Update the labels of an issue" / "... the assignees ...") differ exactly
+            # where the names differ: those tools are told apart, not overlapping
+            if same_words or not (
+                _differ_where_names_differ(content[i] ^ content[j], stems[i] ^ stems[j]) or _names_other(tool, other)
+            ):
                 why = (
                     f"their descriptions share {shared:.0%} of their words"
                     if shared >= threshold
