@@ -374,7 +374,7 @@ def _server_of(tool: Tool, document: Document, servers: list[str]) -> str:
 def inferred_agents(tools: list[Tool], prompts: list[Prompt], documents: dict[str, Document]) -> tuple[Agent, ...]:
     """Without config: the tools on one Python server object form a toolset, other tools one per folder; a
     prompt gets its module's server, else the tools under the nearest folder upwards that holds any."""
-    _folder_path.cache_clear()  # relative paths depend on the current folder
+    _folder.cache_clear()  # relative paths depend on the current folder
     servers = {path: _python_servers(d) for path, d in documents.items()}
     units: dict[tuple[str, str], list[Tool]] = {}
     for tool in tools:
@@ -455,7 +455,7 @@ def _code_names(documents: dict[str, Document]) -> frozenset[str]:
 def _levels_up(path: str, folder: str) -> int:
     if not folder:
         return 0
-    return len(_folder_path(path).parts) - len(Path(folder).parts)
+    return len(_ancestors(_folder(path))) - len(_ancestors(folder))
 
 
 def _unit_name(key: tuple[str, str]) -> str:
@@ -463,14 +463,19 @@ def _unit_name(key: tuple[str, str]) -> str:
 
 
 @lru_cache(maxsize=65536)
-def _folder_path(path: str) -> Path:
+def _folder(path: str) -> str:
     """The absolute folder of a file; cached, since every tool of a file asks and resolving costs system calls.
     realpath, not Path.resolve: a symlink loop is a TL001 of its own, not a RuntimeError here."""
-    return _real(Path(path)).parent
+    return os.path.dirname(os.path.realpath(path))
 
 
-def _folder(path: str) -> str:
-    return _folder_path(path).as_posix()
+@lru_cache(maxsize=4096)
+def _ancestors(folder: str) -> tuple[str, ...]:
+    """The folder and every folder above it, nearest first."""
+    found = [folder]
+    while (parent := os.path.dirname(found[-1])) != found[-1]:
+        found.append(parent)
+    return tuple(found)
 
 
 def _tools_by_ancestor(tools: list[Tool]) -> dict[str, list[Tool]]:
@@ -478,18 +483,13 @@ def _tools_by_ancestor(tools: list[Tool]) -> dict[str, list[Tool]]:
     under: dict[str, list[Tool]] = {}
     for path, group in groupby(tools, key=attrgetter("path")):
         held = list(group)
-        folder = _folder_path(path)
-        for ancestor in (folder, *folder.parents):
-            under.setdefault(ancestor.as_posix(), []).extend(held)
+        for ancestor in _ancestors(_folder(path)):
+            under.setdefault(ancestor, []).extend(held)
     return under
 
 
 def _nearest_folder_with_tools(path: str, tools_under: dict[str, list[Tool]]) -> str | None:
-    folder = _folder_path(path)
-    for ancestor in (folder, *folder.parents):
-        if ancestor.as_posix() in tools_under:
-            return ancestor.as_posix()
-    return None
+    return next((a for a in _ancestors(_folder(path)) if a in tools_under), None)
 
 
 def run(
