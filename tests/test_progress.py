@@ -64,7 +64,10 @@ def _on_a_terminal(*args: str, cwd: Path, env: dict[str, str] | None = None) -> 
 
 
 def test_a_long_check_draws_a_progress_line_and_erases_it(large: Path) -> None:
-    stderr, stdout, code = _on_a_terminal("check", ".", "--exit-zero", cwd=large)
+    # a tenth of a second: how long the input takes depends on the machine, and the line must have time to show
+    stderr, stdout, code = _on_a_terminal(
+        "check", ".", "--exit-zero", cwd=large, env={"TOOLLINT_PROGRESS_DELAY": "0.1"}
+    )
 
     assert code == 0
     assert ERASE + b"toollint: " in stderr

@@ -13,7 +13,9 @@ import threading
 import time
 from typing import TextIO
 
-DELAY = 1.0  # seconds before the line appears
+# seconds before the line appears; TOOLLINT_PROGRESS_DELAY sets another (the tests use it, since how long a
+# given input takes depends on the machine)
+DELAY = 1.0
 INTERVAL = 0.1  # seconds between redraws
 _ERASE = "\r\x1b[K"  # back to the line's start, clear to its end
 
@@ -27,12 +29,19 @@ def wanted(quiet: bool, stream: TextIO | None = None) -> bool:
     return tty and not quiet and not os.environ.get("CI")
 
 
+def _delay() -> float:
+    try:
+        return max(0.0, float(os.environ.get("TOOLLINT_PROGRESS_DELAY", DELAY)))
+    except ValueError:
+        return DELAY
+
+
 class Progress:
     """Counts set from the main thread; a daemon thread draws them."""
 
-    def __init__(self, stream: TextIO | None = None, delay: float = DELAY) -> None:
+    def __init__(self, stream: TextIO | None = None, delay: float | None = None) -> None:
         self.stream = stream or sys.stderr
-        self.delay = delay
+        self.delay = delay if delay is not None else _delay()
         self.files = 0
         self.tools = 0
         self.phase = "loading"
