@@ -16,6 +16,8 @@ import json
 import re
 from typing import Any
 
+from toollint.lazy_pattern import lazy_compile
+
 # Unicode categories Cc, Cf, Cs, Zl and Zp, and the noncharacters U+FFFE/U+FFFF that XML cannot carry
 _C0 = "\x00-\x1f"
 _UNSAFE_ABOVE_C0 = (
@@ -23,11 +25,11 @@ _UNSAFE_ABOVE_C0 = (
     "\u2060-\u2064\u2066-\u206f\ud800-\udfff\ufeff\ufff9-\ufffb\ufffe\uffff\U000110bd\U000110cd"
     "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
 )
-_HAZARD = re.compile(f"[{_C0}{_UNSAFE_ABOVE_C0}]|(?<=##)\\[")
+_HAZARD = lazy_compile(f"[{_C0}{_UNSAFE_ABOVE_C0}]|(?<=##)\\[")
 # inside JSON text, C0 characters are either escaped by the encoder or the indentation's own whitespace
-_JSON_HAZARD = re.compile(f"[{_UNSAFE_ABOVE_C0}]|(?<=##)\\[")
-_LEADING_COMMAND = re.compile(r"^(\s*):(?=:)")
-_BACKSLASH_BEFORE_PIPE = re.compile(r"\\(?=\|)")
+_JSON_HAZARD = lazy_compile(f"[{_UNSAFE_ABOVE_C0}]|(?<=##)\\[")
+_LEADING_COMMAND = lazy_compile(r"^(\s*):(?=:)")
+_BACKSLASH_BEFORE_PIPE = lazy_compile(r"\\(?=\|)")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -97,7 +99,7 @@ def github_property(text: str) -> str:
 
 
 # anything but words and plain punctuation could be markup: a link, an image, a mention, HTML, emphasis, math
-_MARKUP = re.compile(r"[^\w\s,;:.'\"()=+%?!/-]|_|://|www\.", re.IGNORECASE)
+_MARKUP = lazy_compile(r"[^\w\s,;:.'\"()=+%?!/-]|_|://|www\.", re.IGNORECASE)
 
 
 def md_code(text: str, table: bool = False) -> str:

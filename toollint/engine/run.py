@@ -21,6 +21,7 @@ from toollint.diagnostics import Diagnostic, Pointer, Severity, Span, Violation
 from toollint.engine.config import ConfigError, Settings
 from toollint.engine.forked import MAX_PIECES, Forked
 from toollint.engine.suppressions import Suppression, comment_suppressions, pointer_suppressions, problem
+from toollint.lazy_pattern import lazy_compile
 from toollint.loading.discover import Candidate, discover, matches
 from toollint.loading.document import Document, LoadError, display_path, load, parse
 from toollint.loading.prompt_files import DOCUMENTATION_REASON, is_documentation, not_a_prompt
@@ -347,11 +348,11 @@ def _configured_agents(
 
 
 # `mcp = FastMCP(...)`, `server = Server("git")` at module level: a server object, whose tools form one toolset
-_SERVER = re.compile(
+_SERVER = lazy_compile(
     r"^[ \t]*(?P<name>[A-Za-z_]\w*)\s*(?::[^=\n]+)?=\s*(?:[\w.]+\.)?(?:\w*FastMCP|\w*MCPServer|Server|McpServer)\(",
     re.MULTILINE,
 )
-_REGISTERED_ON = re.compile(r"@\s*(?P<name>[A-Za-z_]\w*)\.(?:tool|list_tools|action)\b")
+_REGISTERED_ON = lazy_compile(r"@\s*(?P<name>[A-Za-z_]\w*)\.(?:tool|list_tools|action)\b")
 
 
 def _python_servers(document: Document) -> list[str]:
@@ -435,7 +436,7 @@ def inferred_agents(tools: list[Tool], prompts: list[Prompt], documents: dict[st
     return tuple(agents) or (Agent("default", (), ()),)
 
 
-_DEFINED = re.compile(
+_DEFINED = lazy_compile(
     r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+(?P<name>[A-Za-z_]\w*)|\b(?:tool_)?name[ \t]*=[ \t]*[\"'](?P<string>[\w.-]+)[\"']",
     re.MULTILINE,
 )

@@ -13,6 +13,8 @@ import re
 from pathlib import PurePosixPath
 from typing import Any
 
+from toollint.lazy_pattern import lazy_compile
+
 # vocabulary: file names of project documentation, written for people
 DOCUMENTATION_NAMES = (
     "README*",
@@ -67,10 +69,10 @@ RULE_OPENERS = (
     r"ensure",
     r"remember",
 )
-_ADDRESS = re.compile("|".join(ADDRESS_PHRASES), re.IGNORECASE | re.MULTILINE)
-_IDENTITY = re.compile("|".join(ADDRESS_PHRASES[:4]), re.IGNORECASE)  # "You are a…", "Your task is…"
-_RULE = re.compile(r"(?:^|[.!?]\s+|^[ \t]*(?:[-*+]|\d+[.)])[ \t]+)(?:" + "|".join(RULE_OPENERS) + r")\b", re.I | re.M)
-_FENCED = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1[ \t]*$", re.DOTALL | re.MULTILINE)
+_ADDRESS = lazy_compile("|".join(ADDRESS_PHRASES), re.IGNORECASE | re.MULTILINE)
+_IDENTITY = lazy_compile("|".join(ADDRESS_PHRASES[:4]), re.IGNORECASE)  # "You are a…", "Your task is…"
+_RULE = lazy_compile(r"(?:^|[.!?]\s+|^[ \t]*(?:[-*+]|\d+[.)])[ \t]+)(?:" + "|".join(RULE_OPENERS) + r")\b", re.I | re.M)
+_FENCED = lazy_compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1[ \t]*$", re.DOTALL | re.MULTILINE)
 # vocabulary: marks of documentation for people: web links, install and run commands
 DOC_MARKERS = (
     r"\]\(https?://",
@@ -79,9 +81,9 @@ DOC_MARKERS = (
     r"\bnpm\s+install\b",
     r"\bgit\s+clone\b",
 )
-_DOC_MARKERS = re.compile("|".join(DOC_MARKERS), re.IGNORECASE)
-_PRONOUN = re.compile(r"\byou(?:r|rs|rself)?\b", re.IGNORECASE)
-_TEMPLATE_CODE = re.compile(r"\{%|\{\{")
+_DOC_MARKERS = lazy_compile("|".join(DOC_MARKERS), re.IGNORECASE)
+_PRONOUN = lazy_compile(r"\byou(?:r|rs|rself)?\b", re.IGNORECASE)
+_TEMPLATE_CODE = lazy_compile(r"\{%|\{\{")
 DOCUMENTATION_REASON = "project documentation (named like a README, changelog or licence)"
 SCANNED = 20_000  # characters read to decide; a prompt says what it is near the top
 
