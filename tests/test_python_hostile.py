@@ -118,3 +118,16 @@ def test_a_long_prompt_constant_used_by_many_tools_is_not_too_large(tmp_path: Pa
     path.write_text(_HEADER + f'GUIDE = "{guide}"\n' + tools)
     findings, _ = _check(path)
     assert not [f for f in findings if f["code"] == "TL006"]
+
+
+def test_a_python_file_too_large_to_read_with_libcst_is_a_clean_tl001(tmp_path: Path) -> None:
+    # a generated server of 5,000 tools (about 0.6 MB): read whole, libcst's tree would take gigabytes at 5 MB
+    body = "".join(
+        f'\n\n@mcp.tool()\ndef tool_{i}(shelf: str) -> str:\n    """Return the books on a shelf."""\n    return ""\n'
+        for i in range(5000)
+    )
+    path = tmp_path / "generated.py"
+    path.write_text(_HEADER + body)
+    findings, figures = _check(tmp_path)
+    assert [f["code"] for f in findings] == ["TL001"] and "KB" in findings[0]["message"], findings
+    assert figures["seconds"] < 5

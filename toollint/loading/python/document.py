@@ -21,6 +21,10 @@ TOOL_CALLS = frozenset(
 _MAY_DECLARE = re.compile(r"tool|PROMPT|SYSTEM|INSTRUCTIONS", re.I)  # a text test before any parsing
 
 
+# The largest real server seen declares 63 tools in 158 KB; generated files far above this would take gigabytes
+MAX_READ_WITH_LIBCST = 256 * 1024
+
+
 def parse_python(display: str, text: str, explicit: bool) -> tuple[Document | None, list[LoadError]]:
     """Tools and prompts declared in a Python file, read without importing or running it."""
     screened = _MAY_DECLARE.search(text) is not None and _screen_python(text)
@@ -28,6 +32,14 @@ def parse_python(display: str, text: str, explicit: bool) -> tuple[Document | No
         return None, [LoadError(display, screened)]
     if not screened:
         return Document(display, "python", text, {"tools": [], "literals": [], "prompts": {}}, explicit), []
+    if len(text) > MAX_READ_WITH_LIBCST:
+        size = f"{len(text) / 1024:,.0f} KB"
+        message = (
+            f"Python source of {size} declares tools or prompts, but toollint reads Python files of at most "
+            f"{MAX_READ_WITH_LIBCST // 1024} KB (libcst takes about 800 bytes of memory per byte of source); "
+            "split the file, or declare the tools in JSON or YAML"
+        )
+        return None, [LoadError(display, message)]
     from toollint.loading.python.source import PythonLocator
     from toollint.loading.python.tools import extract
 
