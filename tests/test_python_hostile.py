@@ -131,3 +131,13 @@ def test_a_python_file_too_large_to_read_with_libcst_is_a_clean_tl001(tmp_path: 
     findings, figures = _check(tmp_path)
     assert [f["code"] for f in findings] == ["TL001"] and "KB" in findings[0]["message"], findings
     assert figures["seconds"] < 5
+
+
+def test_a_large_python_module_that_declares_nothing_is_passed_over(tmp_path: Path) -> None:
+    # a vendored 400 KB module that only mentions tools and the system: no finding, no gigabytes
+    body = "".join(
+        f"\n\ndef helper_{i}(system_tool: str) -> str:\n    return system_tool.strip()\n" for i in range(6000)
+    )
+    (tmp_path / "vendored.py").write_text("import os\n" + body)
+    findings, _ = _check(tmp_path)
+    assert findings == []

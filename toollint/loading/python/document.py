@@ -23,23 +23,32 @@ _MAY_DECLARE = re.compile(r"tool|PROMPT|SYSTEM|INSTRUCTIONS", re.I)  # a text te
 
 # The largest real server seen declares 63 tools in 158 KB; generated files far above this would take gigabytes
 MAX_READ_WITH_LIBCST = 256 * 1024
+# what a file too large to screen must show before it is reported rather than passed over: a tool decorator or
+# constructor, a tool schema key, or a prompt constant (the loose test above matches any large module)
+_DECLARES = re.compile(
+    r"^[ \t]*@[\w.]*tool\b|\bTool\(|\binput_?[sS]chema\b|^[ \t]*[A-Z_]*(?:PROMPT|INSTRUCTIONS)[ \t]*=",
+    re.MULTILINE,
+)
 
 
 def parse_python(display: str, text: str, explicit: bool) -> tuple[Document | None, list[LoadError]]:
     """Tools and prompts declared in a Python file, read without importing or running it."""
-    screened = _MAY_DECLARE.search(text) is not None and _screen_python(text)
-    if isinstance(screened, str):
-        return None, [LoadError(display, screened)]
-    if not screened:
-        return Document(display, "python", text, {"tools": [], "literals": [], "prompts": {}}, explicit), []
-    if len(text) > MAX_READ_WITH_LIBCST:
+    may_declare = _MAY_DECLARE.search(text) is not None
+    if may_declare and len(text) > MAX_READ_WITH_LIBCST:  # before the screen: CPython's own tree is large too
+        if _DECLARES.search(text) is None:
+            return Document(display, "python", text, {"tools": [], "literals": [], "prompts": {}}, explicit), []
         size = f"{len(text) / 1024:,.0f} KB"
         message = (
-            f"Python source of {size} declares tools or prompts, but toollint reads Python files of at most "
+            f"Python source of {size} may declare tools or prompts, but toollint reads Python files of at most "
             f"{MAX_READ_WITH_LIBCST // 1024} KB (libcst takes about 800 bytes of memory per byte of source); "
             "split the file, or declare the tools in JSON or YAML"
         )
         return None, [LoadError(display, message)]
+    screened = may_declare and _screen_python(text)
+    if isinstance(screened, str):
+        return None, [LoadError(display, screened)]
+    if not screened:
+        return Document(display, "python", text, {"tools": [], "literals": [], "prompts": {}}, explicit), []
     from toollint.loading.python.source import PythonLocator
     from toollint.loading.python.tools import extract
 
