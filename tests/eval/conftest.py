@@ -11,6 +11,7 @@ import pytest
 
 from tests.eval.local_api import LocalAPI
 
+# Every variable through which a developer's real configuration could reach the SDKs (evals.md §8.4).
 SDK_ENV = (
     "ANTHROPIC_API_KEY",
     "ANTHROPIC_AUTH_TOKEN",

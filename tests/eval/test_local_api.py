@@ -16,23 +16,9 @@ import openai
 import pytest
 
 from conftest import REPO
+from tests.eval.conftest import SDK_ENV
 from tests.eval.local_api import Fault, LocalAPI, first_user_text, stop_reason, text, tool_use, turn_index
 
-# Every variable through which a developer's real configuration could reach the SDKs (evals.md §8.4).
-SDK_ENV = (
-    "ANTHROPIC_API_KEY",
-    "ANTHROPIC_AUTH_TOKEN",
-    "ANTHROPIC_BASE_URL",
-    "ANTHROPIC_PROFILE",
-    "ANTHROPIC_CONFIG_DIR",
-    "ANTHROPIC_CUSTOM_HEADERS",
-    "ANTHROPIC_IDENTITY_TOKEN",
-    "ANTHROPIC_IDENTITY_TOKEN_FILE",
-    "ANTHROPIC_FEDERATION_RULE_ID",
-    "ANTHROPIC_ORGANIZATION_ID",
-    "OPENAI_API_KEY",
-    "OPENAI_BASE_URL",
-)
 LOOKUP = {
     "name": "lookup_order",
     "description": "Look up an order by its ID",

@@ -523,11 +523,10 @@ def run(
             )
         if document is None:
             continue
-        if document.kind == "text" and not document.explicit:
-            reason = _not_a_prompt(document, settings)
-            if reason is not None:
-                skipped.append((document.path, reason))
-                continue
+        reason = _skip_reason(document, settings)
+        if reason is not None:
+            skipped.append((document.path, reason))
+            continue
         documents[document.path] = document
         if document.kind == "eval":
             eval_documents.append(document)
@@ -597,13 +596,19 @@ def toolsets(loaded: Loaded, settings: Settings) -> tuple[Agent, ...]:
     for document, _ in loaded:
         if document is None:
             continue
-        if document.kind == "text" and not document.explicit and _not_a_prompt(document, settings) is not None:
+        if _skip_reason(document, settings) is not None:
             continue
         documents[document.path] = document
         found_tools, found_prompts = declarations(document)
-        tools.extend(found_tools)
+        tools.extend(with_vocabulary(found_tools, settings.vocabulary))
         prompts.extend(found_prompts)
     return _agents(settings, tools, prompts, documents)
+
+
+def _skip_reason(document: Document, settings: Settings) -> str | None:
+    """Why a walked text file is left out of the catalog (it is not a prompt), or None; `run` and `toolsets`
+    see the same documents."""
+    return _not_a_prompt(document, settings) if document.kind == "text" and not document.explicit else None
 
 
 def _not_a_prompt(document: Document, settings: Settings) -> str | None:
